@@ -1,0 +1,36 @@
+# LlamaF: the two commands of the README.
+#   make run   install missing Debian packages, build, run the main job
+#   make test  same set-up, then every test (ctest)
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+MODELS_DIR ?= $(if $(LLAMAF_MODELS_DIR),$(LLAMAF_MODELS_DIR),$(CURDIR)/../shared/models)
+
+.PHONY: all deps configure build run test test-rtl bench clean
+
+all: build
+
+deps:
+	@bash .ci/deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release --log-level=WARNING > $(BUILD_DIR).configure.log 2>&1 \
+	  || { cat $(BUILD_DIR).configure.log; exit 1; }
+
+build: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	./$(BUILD_DIR)/llamaf generate --model $(MODELS_DIR)/stories260K.bin \
+	  --tokenizer $(MODELS_DIR)/tok512.bin -n 256 --quant w8a8g64
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+test-rtl: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L rtl
+
+bench: build
+	cmake --build $(BUILD_DIR) --target bench
+
+clean:
+	rm -rf $(BUILD_DIR) $(BUILD_DIR).configure.log

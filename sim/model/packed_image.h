@@ -1,0 +1,52 @@
+// The packed DRAM image the accelerator reads and writes (docs/arithmetic.md):
+// weight matrices as bus words split across AXI ports, the activation image
+// and the result image. Defined once here; the RTL testbench, the SystemC
+// harness and the byte accounting all use it.
+#pragma once
+
+#include "sim/model/quant.h"
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace llamaf::model {
+
+// The bus geometry an image is packed for.
+struct BusGeometry {
+  int axi_data_bits = 128;  // one AXI port's data width: 32..1024, power of two
+  int weight_ports = 1;     // ports the weight stream is spread over
+  int bus_bits() const { return axi_data_bits * weight_ports; }
+  int axi_bytes() const { return axi_data_bits / 8; }
+};
+
+// Sizes of one matrix's image, in bus words and bytes.
+struct WeightImageLayout {
+  int rows = 0, cols = 0;
+  int weights_per_word = 0;  // floor(bus_bits / weight_bits)
+  int scale_words = 0;       // per row
+  int weight_words = 0;      // per row
+  int row_words() const { return scale_words + weight_words; }
+  std::int64_t port_region_bytes = 0;  // rows * row_words * axi_bytes
+  std::int64_t total_bytes = 0;        // port_region_bytes * weight_ports
+};
+
+WeightImageLayout weight_image_layout(int rows, int cols, const QuantSpec& spec,
+                                      const BusGeometry& bus);
+
+// The image of `m` as it lies in DRAM starting at w_addr: port 0's region,
+// then port 1's, ... (total_bytes bytes).
+std::vector<std::uint8_t> pack_weight_image(const QuantizedMatrix& m, const BusGeometry& bus);
+// Inverse of pack_weight_image (tests).
+QuantizedMatrix unpack_weight_image(std::span<const std::uint8_t> image, int rows, int cols,
+                                    const QuantSpec& spec, const BusGeometry& bus);
+
+// x image: activations in 8/16-bit containers, then fp32 scales at the next
+// AXI-word boundary.
+std::int64_t activation_image_bytes(int cols, const QuantSpec& spec, const BusGeometry& bus);
+std::vector<std::uint8_t> pack_activation_image(const QuantizedVector& x, const BusGeometry& bus);
+
+// y image: rows float32 values, little-endian.
+std::vector<float> unpack_result_image(std::span<const std::uint8_t> bytes, int rows);
+
+}  // namespace llamaf::model

@@ -1,0 +1,57 @@
+// A linear layer y = W x of a Transformer, behind one interface so that the
+// same forward pass runs float32 weights, the golden quantized arithmetic,
+// or (in the system simulator) the RTL.
+#pragma once
+
+#include "sim/model/quant.h"
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace llamaf::model {
+
+class Linear {
+ public:
+  virtual ~Linear() = default;
+  virtual int rows() const = 0;  // output features
+  virtual int cols() const = 0;  // input features
+  // y (rows) = W (rows, cols) . x (cols)
+  virtual void matvec(std::span<const float> x, std::span<float> y) const = 0;
+};
+
+// Float32 weights, row-major (rows, cols).
+class FloatLinear final : public Linear {
+ public:
+  FloatLinear(std::vector<float> w, int rows, int cols);
+  int rows() const override { return rows_; }
+  int cols() const override { return cols_; }
+  void matvec(std::span<const float> x, std::span<float> y) const override;
+
+ private:
+  std::vector<float> w_;  // (rows, cols)
+  int rows_, cols_;
+};
+
+// Group-wise quantized weights; activations are quantized per call with the
+// same spec (as the host does before each accelerator job) and the product
+// is the golden accelerator arithmetic.
+class QuantLinear final : public Linear {
+ public:
+  explicit QuantLinear(QuantizedMatrix w) : w_(std::move(w)) {}
+  int rows() const override { return w_.rows; }
+  int cols() const override { return w_.cols; }
+  void matvec(std::span<const float> x, std::span<float> y) const override;
+  const QuantizedMatrix& weights() const { return w_; }
+
+ private:
+  QuantizedMatrix w_;
+};
+
+// y = W x with float32 accumulation in llama2.c's order (one row at a time,
+// columns in increasing order).
+void float_matvec(std::span<const float> w, std::span<const float> x, std::span<float> y,
+                  int rows, int cols);
+
+}  // namespace llamaf::model

@@ -6,6 +6,7 @@
 #include "sim/model/quant.h"
 
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -36,18 +37,30 @@ class FloatLinear final : public Linear {
 
 // Group-wise quantized weights; activations are quantized per call with the
 // same spec (as the host does before each accelerator job) and the product
-// is the golden accelerator arithmetic.
+// is the golden accelerator arithmetic. A row length that the group size does
+// not divide is zero-padded to the next multiple (docs/arithmetic.md,
+// "Padding"): `w` then has more cols than the layer's logical `cols`.
 class QuantLinear final : public Linear {
  public:
-  explicit QuantLinear(QuantizedMatrix w) : w_(std::move(w)) {}
+  QuantLinear(QuantizedMatrix w, int cols);
   int rows() const override { return w_.rows; }
-  int cols() const override { return w_.cols; }
+  int cols() const override { return cols_; }
   void matvec(std::span<const float> x, std::span<float> y) const override;
   const QuantizedMatrix& weights() const { return w_; }
 
  private:
-  QuantizedMatrix w_;
+  QuantizedMatrix w_;  // (rows, padded cols)
+  int cols_;           // logical input features
 };
+
+// cols rounded up to a multiple of group_size.
+int padded_cols(int cols, int group_size);
+
+// A float32 layer (no `quant`) or a quantized one from float weights
+// (rows, cols); `what` names the matrix in errors.
+std::unique_ptr<Linear> make_linear(std::span<const float> w, int rows, int cols,
+                                    const std::optional<QuantSpec>& quant,
+                                    const std::string& what);
 
 // y = W x with float32 accumulation in llama2.c's order (one row at a time,
 // columns in increasing order).

@@ -1,0 +1,189 @@
+// The Llama2 decoder forward pass, after llama2.c's run.c.
+#include "sim/model/transformer.h"
+
+#include "sim/model/error.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace llamaf::model {
+
+namespace {
+
+// --- small pure kernels (llama2.c's order of operations, for exact text) ---
+
+void rmsnorm(std::span<float> o, std::span<const float> x, std::span<const float> weight,
+             float eps) {
+  float ss = 0.0f;
+  for (float v : x) ss += v * v;
+  ss /= static_cast<float>(x.size());
+  ss += eps;
+  ss = 1.0f / std::sqrt(ss);
+  for (std::size_t j = 0; j < x.size(); ++j) o[j] = weight[j] * (ss * x[j]);
+}
+
+void softmax(std::span<float> x) {
+  float max_val = *std::max_element(x.begin(), x.end());
+  float sum = 0.0f;
+  for (float& v : x) {
+    v = std::exp(v - max_val);
+    sum += v;
+  }
+  for (float& v : x) v /= sum;
+}
+
+// Rotary embedding on adjacent pairs (llama2.c layout) of q (dim) and k (kv_dim).
+void rope(std::span<float> q, std::span<float> k, int pos, int head_size, float theta) {
+  const int dim = static_cast<int>(q.size());
+  const int kv_dim = static_cast<int>(k.size());
+  for (int i = 0; i < dim; i += 2) {
+    const int head_dim = i % head_size;
+    const float freq = 1.0f / std::pow(theta, static_cast<float>(head_dim) / head_size);
+    const float val = static_cast<float>(pos) * freq;
+    const float fcr = std::cos(val);
+    const float fci = std::sin(val);
+    const int rotn = i < kv_dim ? 2 : 1;  // q always, k only within kv_dim
+    for (int v = 0; v < rotn; ++v) {
+      std::span<float> vec = v == 0 ? q : k;
+      const float v0 = vec[i];
+      const float v1 = vec[i + 1];
+      vec[i] = v0 * fcr - v1 * fci;
+      vec[i + 1] = v0 * fci + v1 * fcr;
+    }
+  }
+}
+
+float silu(float v) { return v * (1.0f / (1.0f + std::exp(-v))); }
+
+std::span<const float> slice(const std::vector<float>& v, std::size_t index, std::size_t n) {
+  return std::span<const float>(v).subspan(index * n, n);
+}
+
+}  // namespace
+
+RunState::RunState(const Config& c)
+    : x(c.dim), xb(c.dim), xb2(c.dim), hb(c.hidden_dim), hb2(c.hidden_dim), q(c.dim),
+      k(c.kv_dim()), v(c.kv_dim()),
+      att(static_cast<std::size_t>(c.n_heads) * c.seq_len), logits(c.vocab_size),
+      key_cache(static_cast<std::size_t>(c.n_layers) * c.seq_len * c.kv_dim()),
+      value_cache(static_cast<std::size_t>(c.n_layers) * c.seq_len * c.kv_dim()) {}
+
+Transformer::Transformer(Config config, TransformerWeights weights)
+    : config_(config), w_(std::move(weights)), s_(config_) {
+  config_.validate("transformer");
+  if (static_cast<int>(w_.layers.size()) != config_.n_layers || !w_.classifier)
+    throw_error("transformer: weights have {} layers (expected {}) or no classifier",
+                w_.layers.size(), config_.n_layers);
+}
+
+namespace {
+
+TransformerWeights build_weights(Checkpoint& ckpt, const std::optional<QuantSpec>& quant) {
+  const Config& c = ckpt.config;
+  FloatWeights& f = ckpt.weights;
+  const std::size_t d = c.dim, h = c.hidden_dim, kv = c.kv_dim();
+  TransformerWeights w;
+  w.layers.resize(c.n_layers);
+  auto linear = [&](const std::vector<float>& all, int layer, std::size_t rows,
+                    std::size_t cols, const char* name) {
+    return make_linear(slice(all, layer, rows * cols), static_cast<int>(rows),
+                       static_cast<int>(cols), quant, fmt::format("layer {} {}", layer, name));
+  };
+  for (int l = 0; l < c.n_layers; ++l) {
+    LayerLinears& L = w.layers[l];
+    L.wq = linear(f.wq, l, d, d, "wq");
+    L.wk = linear(f.wk, l, kv, d, "wk");
+    L.wv = linear(f.wv, l, kv, d, "wv");
+    L.wo = linear(f.wo, l, d, d, "wo");
+    L.w1 = linear(f.w1, l, h, d, "w1");
+    L.w2 = linear(f.w2, l, d, h, "w2");
+    L.w3 = linear(f.w3, l, h, d, "w3");
+  }
+  // Release the float matrices as soon as they have been copied/quantized.
+  for (auto* t : {&f.wq, &f.wk, &f.wv, &f.wo, &f.w1, &f.w2, &f.w3}) std::vector<float>().swap(*t);
+  w.classifier = make_linear(f.classifier(), c.vocab_size, c.dim, quant, "classifier");
+  std::vector<float>().swap(f.wcls);
+  w.token_embedding = std::move(f.token_embedding);
+  w.rms_att = std::move(f.rms_att);
+  w.rms_ffn = std::move(f.rms_ffn);
+  w.rms_final = std::move(f.rms_final);
+  return w;
+}
+
+}  // namespace
+
+Transformer::Transformer(Checkpoint ckpt, std::optional<QuantSpec> quant)
+    : Transformer(ckpt.config, build_weights(ckpt, quant)) {}
+
+void Transformer::reset() {
+  std::fill(s_.key_cache.begin(), s_.key_cache.end(), 0.0f);
+  std::fill(s_.value_cache.begin(), s_.value_cache.end(), 0.0f);
+}
+
+std::span<float> Transformer::forward(int token, int pos) {
+  const Config& p = config_;
+  RunState& s = s_;
+  const int dim = p.dim, kv_dim = p.kv_dim(), hidden = p.hidden_dim;
+  const int head_size = p.head_size(), kv_mul = p.kv_mul();
+  if (token < 0 || token >= p.vocab_size)
+    throw_error("forward: token {} outside the vocabulary 0..{}", token, p.vocab_size - 1);
+  if (pos < 0 || pos >= p.seq_len)
+    throw_error("forward: position {} outside 0..{} (seq_len)", pos, p.seq_len - 1);
+
+  // x = token embedding
+  std::ranges::copy(slice(w_.token_embedding, token, dim), s.x.begin());
+
+  for (int l = 0; l < p.n_layers; ++l) {
+    const LayerLinears& L = w_.layers[l];
+    const std::size_t loff = static_cast<std::size_t>(l) * p.seq_len * kv_dim;
+    float* key_row = s.key_cache.data() + loff + static_cast<std::size_t>(pos) * kv_dim;
+    float* value_row = s.value_cache.data() + loff + static_cast<std::size_t>(pos) * kv_dim;
+
+    // attention rmsnorm, then q, k, v projections (k, v straight into the cache)
+    rmsnorm(s.xb, s.x, slice(w_.rms_att, l, dim), p.norm_eps);
+    L.wq->matvec(s.xb, s.q);
+    L.wk->matvec(s.xb, std::span<float>(key_row, kv_dim));
+    L.wv->matvec(s.xb, std::span<float>(value_row, kv_dim));
+    rope(s.q, std::span<float>(key_row, kv_dim), pos, head_size, p.rope_theta);
+
+    // grouped-query attention over positions 0..pos
+    for (int hd = 0; hd < p.n_heads; ++hd) {
+      const float* q = s.q.data() + hd * head_size;
+      float* att = s.att.data() + static_cast<std::size_t>(hd) * p.seq_len;
+      const std::size_t kv_off = static_cast<std::size_t>(hd / kv_mul) * head_size;
+      for (int t = 0; t <= pos; ++t) {
+        const float* k = s.key_cache.data() + loff + static_cast<std::size_t>(t) * kv_dim + kv_off;
+        float score = 0.0f;
+        for (int i = 0; i < head_size; ++i) score += q[i] * k[i];
+        att[t] = score / std::sqrt(static_cast<float>(head_size));
+      }
+      softmax(std::span<float>(att, pos + 1));
+      float* xb = s.xb.data() + hd * head_size;
+      std::fill_n(xb, head_size, 0.0f);
+      for (int t = 0; t <= pos; ++t) {
+        const float* v = s.value_cache.data() + loff + static_cast<std::size_t>(t) * kv_dim + kv_off;
+        for (int i = 0; i < head_size; ++i) xb[i] += att[t] * v[i];
+      }
+    }
+
+    // output projection and residual
+    L.wo->matvec(s.xb, s.xb2);
+    for (int i = 0; i < dim; ++i) s.x[i] += s.xb2[i];
+
+    // FFN: w2(silu(w1 x) * w3 x) and residual
+    rmsnorm(s.xb, s.x, slice(w_.rms_ffn, l, dim), p.norm_eps);
+    L.w1->matvec(s.xb, s.hb);
+    L.w3->matvec(s.xb, s.hb2);
+    for (int i = 0; i < hidden; ++i) s.hb[i] = silu(s.hb[i]) * s.hb2[i];
+    L.w2->matvec(s.hb, s.xb);
+    for (int i = 0; i < dim; ++i) s.x[i] += s.xb[i];
+  }
+
+  rmsnorm(s.x, s.x, w_.rms_final, p.norm_eps);
+  w_.classifier->matvec(s.x, s.logits);
+  return s.logits;
+}
+
+}  // namespace llamaf::model

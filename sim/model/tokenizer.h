@@ -23,7 +23,9 @@ class Tokenizer {
   std::string decode_piece(int prev_token, int token) const;
   // Decodes a whole sequence the way a generation loop prints it: each token
   // after its predecessor, unprintable single bytes suppressed as in
-  // llama2.c's safe_printf.
+  // llama2.c's safe_printf (this includes lone UTF-8 bytes from byte
+  // fallback). A leading BOS is the loop's start token and is not printed;
+  // a later BOS ends the text, as it ends llama2.c's loop.
   std::string decode(const std::vector<int>& tokens) const;
 
   int vocab_size() const { return static_cast<int>(vocab_.size()); }

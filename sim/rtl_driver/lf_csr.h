@@ -1,0 +1,70 @@
+// Register map of the accelerator top `lf_top` (docs/rtl.md), shared by every
+// driver of its CSR port.
+#pragma once
+
+#include <cstdint>
+
+namespace llamaf::sim::csr {
+
+inline constexpr std::uint32_t kCtrl = 0x00;
+inline constexpr std::uint32_t kStatus = 0x04;
+inline constexpr std::uint32_t kJobsDone = 0x08;
+inline constexpr std::uint32_t kRows = 0x0C;
+inline constexpr std::uint32_t kCols = 0x10;
+inline constexpr std::uint32_t kWAddrLo = 0x14;
+inline constexpr std::uint32_t kWAddrHi = 0x18;
+inline constexpr std::uint32_t kXAddrLo = 0x1C;
+inline constexpr std::uint32_t kXAddrHi = 0x20;
+inline constexpr std::uint32_t kYAddrLo = 0x24;
+inline constexpr std::uint32_t kYAddrHi = 0x28;
+// 64-bit counters, LO at the address, HI at address + 4.
+inline constexpr std::uint32_t kCntBusy = 0x40;
+inline constexpr std::uint32_t kCntCompute = 0x48;
+inline constexpr std::uint32_t kCntMemStall = 0x50;
+inline constexpr std::uint32_t kCntBytesRead = 0x58;
+inline constexpr std::uint32_t kCntBytesWritten = 0x60;
+inline constexpr std::uint32_t kCntMacs = 0x68;
+inline constexpr std::uint32_t kCntActBufReads = 0x70;
+inline constexpr std::uint32_t kCntWgtBufWrites = 0x78;
+inline constexpr std::uint32_t kParams0 = 0x80;
+inline constexpr std::uint32_t kParams1 = 0x84;
+inline constexpr std::uint32_t kParams2 = 0x88;
+
+inline constexpr std::uint32_t kCtrlEnqueue = 1u << 0;
+inline constexpr std::uint32_t kCtrlClearError = 1u << 1;
+
+// Error codes in STATUS[15:8].
+enum class ErrorCode : std::uint32_t {
+  None = 0,
+  RowsZero = 1,
+  ColsNotGroupMultiple = 2,
+  ColsTooLarge = 3,
+  Misaligned = 4,
+  AxiResponse = 5,
+};
+
+struct Status {
+  bool busy = false;
+  bool queue_full = false;
+  bool error = false;
+  std::uint32_t error_code = 0;
+  std::uint32_t queued = 0;
+
+  static Status decode(std::uint32_t v) {
+    Status s;
+    s.busy = v & 1u;
+    s.queue_full = (v >> 1) & 1u;
+    s.error = (v >> 2) & 1u;
+    s.error_code = (v >> 8) & 0xFFu;
+    s.queued = (v >> 16) & 0xFFu;
+    return s;
+  }
+};
+
+// All performance counters of one read-out.
+struct Counters {
+  std::uint64_t busy = 0, compute = 0, mem_stall = 0, bytes_read = 0, bytes_written = 0,
+                macs = 0, act_buf_reads = 0, wgt_buf_writes = 0;
+};
+
+}  // namespace llamaf::sim::csr

@@ -1,0 +1,302 @@
+// Cycle-based Verilator testbench of the accelerator top `lf_top`: clocks the
+// model, serves its AXI ports from one SparseMemory through AxiReadSlave/
+// AxiWriteSlave models, checks every port with the AXI protocol checkers
+// (throwing llamaf::Error on the first violation) and drives the CSR port.
+// A template over the Verilated class (Vlf_top_<design>), whose ports are
+// those of docs/rtl.md; port geometry comes from the design's parameters.
+#pragma once
+
+#include "sim/model/error.h"
+#include "sim/model/packed_image.h"
+#include "sim/rtl_driver/axi_checker.h"
+#include "sim/rtl_driver/axi_slave.h"
+#include "sim/rtl_driver/design_params.h"
+#include "sim/rtl_driver/lf_csr.h"
+#include "sim/rtl_driver/sparse_memory.h"
+#include "sim/rtl_driver/vl_signal.h"
+
+#include <verilated.h>
+
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace llamaf::sim {
+
+// The staged registers of one job.
+struct JobRegs {
+  std::uint32_t rows = 0;
+  std::uint32_t cols = 0;
+  std::uint64_t w_addr = 0;
+  std::uint64_t x_addr = 0;
+  std::uint64_t y_addr = 0;
+};
+
+template <class Model>
+class LfTopHarness {
+ public:
+  explicit LfTopHarness(const DesignParams& p, const AxiTiming& timing = AxiTiming::ideal())
+      : p_(p), ctx_(std::make_unique<VerilatedContext>()) {
+    ctx_->randReset(0);
+    top_ = std::make_unique<Model>(ctx_.get(), "top");
+    const AxiPortShape shape{p_.axi_data_bits, p_.axi_addr_bits};
+    AxiCheckLimits rd_limits{p_.max_burst_beats, p_.max_outstanding};
+    AxiCheckLimits wr_limits{p_.max_burst_beats, 1 << 30};
+    for (int i = 0; i < p_.weight_ports; ++i) {
+      rd_slaves_.push_back(std::make_unique<AxiReadSlave>(mem_, shape, port_timing(timing, i)));
+      rd_checkers_.emplace_back(fmt::format("read port {}", i), shape, rd_limits);
+    }
+    wr_slave_ = std::make_unique<AxiWriteSlave>(mem_, shape, port_timing(timing, 100));
+    wr_checker_ = std::make_unique<AxiWriteChecker>("write port 0", shape, wr_limits);
+    rd_in_.resize(std::size_t(p_.weight_ports));
+    top_->clk_i = 0;
+    top_->rst_ni = 0;
+    top_->csr_req_i = 0;
+    top_->csr_we_i = 0;
+    top_->csr_addr_i = 0;
+    top_->csr_wdata_i = 0;
+    reset();
+  }
+  ~LfTopHarness() { top_->final(); }
+  LfTopHarness(const LfTopHarness&) = delete;
+  LfTopHarness& operator=(const LfTopHarness&) = delete;
+
+  const DesignParams& params() const { return p_; }
+  SparseMemory& memory() { return mem_; }
+  Model& model() { return *top_; }
+  std::uint64_t cycle() const { return cycle_; }
+  std::uint64_t irq_count() const { return irqs_; }
+  AxiReadSlave& read_slave(int port) { return *rd_slaves_.at(std::size_t(port)); }
+  AxiWriteSlave& write_slave() { return *wr_slave_; }
+  AxiReadChecker& read_checker(int port) { return rd_checkers_.at(std::size_t(port)); }
+  AxiWriteChecker& write_checker() { return *wr_checker_; }
+
+  // New timing for every port; each port's RNG seed is derived from t.seed.
+  void set_timing(const AxiTiming& t) {
+    for (int i = 0; i < p_.weight_ports; ++i) rd_slaves_[std::size_t(i)]->set_timing(port_timing(t, i));
+    wr_slave_->set_timing(port_timing(t, 100));
+  }
+
+  // Holds rst_ni low for `cycles` cycles; the memory keeps its contents,
+  // the slaves and checkers drop their bursts in flight.
+  void reset(int cycles = 4) {
+    in_reset_ = true;
+    top_->rst_ni = 0;
+    for (int i = 0; i < cycles; ++i) step();
+    for (auto& s : rd_slaves_) s->reset();
+    wr_slave_->reset();
+    for (auto& c : rd_checkers_) c.reset();
+    wr_checker_->reset();
+    top_->rst_ni = 1;
+    in_reset_ = false;
+  }
+
+  // One clock cycle: drive the slaves' outputs, settle, sample and check the
+  // masters, let the slaves see this cycle's handshakes, rising edge.
+  void step() {
+    drive_slave_outputs();
+    top_->clk_i = 0;
+    top_->eval();
+    sample_masters();
+    csr_rdata_ = top_->csr_rdata_o;
+    if (top_->irq_o && !in_reset_) ++irqs_;
+    if (!in_reset_) {
+      for (int i = 0; i < p_.weight_ports; ++i)
+        rd_checkers_[std::size_t(i)].sample(cycle_, rd_in_[std::size_t(i)],
+                                             rd_slaves_[std::size_t(i)]->outputs());
+      wr_checker_->sample(cycle_, wr_in_, wr_slave_->outputs());
+    }
+    for (int i = 0; i < p_.weight_ports; ++i) rd_slaves_[std::size_t(i)]->clock(rd_in_[std::size_t(i)]);
+    wr_slave_->clock(wr_in_);
+    ctx_->timeInc(1);
+    top_->clk_i = 1;
+    top_->eval();
+    ctx_->timeInc(1);
+    ++cycle_;
+    top_->csr_req_i = 0;
+    top_->csr_we_i = 0;
+    throw_on_violation();
+  }
+
+  void run(std::uint64_t cycles) {
+    for (std::uint64_t i = 0; i < cycles; ++i) step();
+  }
+
+  // ---------------------------------------------------------------- CSR driver
+
+  // One cycle each: the request is presented for one cycle; read data is
+  // combinational in that cycle.
+  std::uint32_t csr_read(std::uint32_t addr) {
+    top_->csr_req_i = 1;
+    top_->csr_we_i = 0;
+    top_->csr_addr_i = addr;
+    step();
+    return csr_rdata_;
+  }
+  void csr_write(std::uint32_t addr, std::uint32_t value) {
+    top_->csr_req_i = 1;
+    top_->csr_we_i = 1;
+    top_->csr_addr_i = addr;
+    top_->csr_wdata_i = value;
+    step();
+  }
+  std::uint64_t csr_read64(std::uint32_t addr) {
+    // HI, LO, HI again: a carry between the two reads is detected and retried.
+    for (;;) {
+      const std::uint32_t hi = csr_read(addr + 4);
+      const std::uint32_t lo = csr_read(addr);
+      if (csr_read(addr + 4) == hi) return std::uint64_t(hi) << 32 | lo;
+    }
+  }
+
+  csr::Status status() { return csr::Status::decode(csr_read(csr::kStatus)); }
+  std::uint32_t jobs_done() { return csr_read(csr::kJobsDone); }
+  csr::Counters counters() {
+    csr::Counters c;
+    c.busy = csr_read64(csr::kCntBusy);
+    c.compute = csr_read64(csr::kCntCompute);
+    c.mem_stall = csr_read64(csr::kCntMemStall);
+    c.bytes_read = csr_read64(csr::kCntBytesRead);
+    c.bytes_written = csr_read64(csr::kCntBytesWritten);
+    c.macs = csr_read64(csr::kCntMacs);
+    c.act_buf_reads = csr_read64(csr::kCntActBufReads);
+    c.wgt_buf_writes = csr_read64(csr::kCntWgtBufWrites);
+    return c;
+  }
+
+  void stage_job(const JobRegs& j) {
+    csr_write(csr::kRows, j.rows);
+    csr_write(csr::kCols, j.cols);
+    csr_write(csr::kWAddrLo, std::uint32_t(j.w_addr));
+    csr_write(csr::kWAddrHi, std::uint32_t(j.w_addr >> 32));
+    csr_write(csr::kXAddrLo, std::uint32_t(j.x_addr));
+    csr_write(csr::kXAddrHi, std::uint32_t(j.x_addr >> 32));
+    csr_write(csr::kYAddrLo, std::uint32_t(j.y_addr));
+    csr_write(csr::kYAddrHi, std::uint32_t(j.y_addr >> 32));
+  }
+  void enqueue() { csr_write(csr::kCtrl, csr::kCtrlEnqueue); }
+  void clear_error() { csr_write(csr::kCtrl, csr::kCtrlClearError); }
+
+  // Stages and enqueues a job and lets the checkers accept its images.
+  void submit(const JobRegs& j) {
+    allow_job(j);
+    stage_job(j);
+    enqueue();
+  }
+
+  // The address ranges of a job's images become legal for the checkers:
+  // weight region p on read port p, the x image on port 0, the y image on
+  // the write port.
+  void allow_job(const JobRegs& j) {
+    if (j.rows == 0 || j.cols == 0 || j.cols % std::uint32_t(p_.group_size) != 0) return;
+    const model::BusGeometry bus = p_.bus();
+    const model::WeightImageLayout l =
+        model::weight_image_layout(int(j.rows), int(j.cols), p_.quant_spec(), bus);
+    for (int i = 0; i < p_.weight_ports; ++i) {
+      const std::uint64_t lo = j.w_addr + std::uint64_t(i) * std::uint64_t(l.port_region_bytes);
+      rd_checkers_[std::size_t(i)].allow(AxiRange{lo, lo + std::uint64_t(l.port_region_bytes)});
+    }
+    const std::uint64_t xb = std::uint64_t(
+        model::activation_image_bytes(int(j.cols), p_.quant_spec(), bus));
+    rd_checkers_[0].allow(AxiRange{j.x_addr, j.x_addr + xb});
+    wr_checker_->allow(AxiRange{j.y_addr, j.y_addr + 4ull * j.rows});
+  }
+  void clear_allowed() {
+    for (auto& c : rd_checkers_) c.clear_ranges();
+    wr_checker_->clear_ranges();
+  }
+
+  // Steps until STATUS.busy is low, polling every `poll` cycles; then checks
+  // that no AXI burst is left in flight. Returns the cycles waited. Throws
+  // llamaf::Error after max_cycles.
+  std::uint64_t wait_idle(std::uint64_t max_cycles, int poll = 8) {
+    const std::uint64_t start = cycle_;
+    for (;;) {
+      const csr::Status s = status();
+      if (!s.busy) break;
+      if (cycle_ - start > max_cycles)
+        throw_error("lf_top still busy after {} cycles (queued {}, error {} code {}, jobs done {})",
+                    max_cycles, s.queued, int(s.error), s.error_code, jobs_done());
+      run(std::uint64_t(poll - 1));
+    }
+    for (auto& c : rd_checkers_) c.check_quiescent(cycle_);
+    wr_checker_->check_quiescent(cycle_);
+    throw_on_violation();
+    return cycle_ - start;
+  }
+
+ private:
+  static AxiTiming port_timing(AxiTiming t, int port) {
+    t.seed = t.seed * 1000003u + std::uint64_t(port) + 1;
+    return t;
+  }
+
+  void drive_slave_outputs() {
+    const int W = p_.axi_data_bits;
+    const int nbytes = W / 8;
+    for (int i = 0; i < p_.weight_ports; ++i) {
+      const AxiReadSlaveOut& o = rd_slaves_[std::size_t(i)]->outputs();
+      vl::set(top_->axi_arready_i, i, 1, o.arready);
+      vl::set(top_->axi_rvalid_i, i, 1, o.rvalid);
+      vl::set(top_->axi_rlast_i, i, 1, o.rlast);
+      vl::set(top_->axi_rresp_i, 2 * i, 2, o.rresp);
+      vl::set_bytes(top_->axi_rdata_i, i * nbytes, nbytes, o.rdata.data());
+    }
+    const AxiWriteSlaveOut& w = wr_slave_->outputs();
+    top_->axi_awready_i = w.awready;
+    top_->axi_wready_i = w.wready;
+    top_->axi_bvalid_i = w.bvalid;
+    top_->axi_bresp_i = w.bresp;
+  }
+
+  void sample_masters() {
+    const int A = p_.axi_addr_bits;
+    const int nbytes = p_.axi_data_bits / 8;
+    for (int i = 0; i < p_.weight_ports; ++i) {
+      AxiReadMaster& m = rd_in_[std::size_t(i)];
+      m.arvalid = vl::get(top_->axi_arvalid_o, i, 1);
+      m.araddr = vl::get(top_->axi_araddr_o, i * A, A);
+      m.arlen = std::uint8_t(vl::get(top_->axi_arlen_o, 8 * i, 8));
+      m.arsize = std::uint8_t(vl::get(top_->axi_arsize_o, 3 * i, 3));
+      m.arburst = std::uint8_t(vl::get(top_->axi_arburst_o, 2 * i, 2));
+      m.rready = vl::get(top_->axi_rready_o, i, 1);
+    }
+    wr_in_.awvalid = top_->axi_awvalid_o;
+    wr_in_.awaddr = vl::get(top_->axi_awaddr_o, 0, A);
+    wr_in_.awlen = std::uint8_t(top_->axi_awlen_o);
+    wr_in_.awsize = std::uint8_t(top_->axi_awsize_o);
+    wr_in_.awburst = std::uint8_t(top_->axi_awburst_o);
+    wr_in_.wvalid = top_->axi_wvalid_o;
+    vl::get_bytes(top_->axi_wdata_o, 0, nbytes, wr_in_.wdata.data());
+    wr_in_.wstrb = vl::get(top_->axi_wstrb_o, 0, nbytes);
+    wr_in_.wlast = top_->axi_wlast_o;
+    wr_in_.bready = top_->axi_bready_o;
+  }
+
+  void throw_on_violation() {
+    for (auto& c : rd_checkers_)
+      if (!c.violations().empty()) throw Error(c.violations().front().message());
+    if (!wr_checker_->violations().empty())
+      throw Error(wr_checker_->violations().front().message());
+  }
+
+  DesignParams p_;
+  std::unique_ptr<VerilatedContext> ctx_;
+  std::unique_ptr<Model> top_;
+  SparseMemory mem_;
+  std::vector<std::unique_ptr<AxiReadSlave>> rd_slaves_;
+  std::vector<AxiReadChecker> rd_checkers_;
+  std::unique_ptr<AxiWriteSlave> wr_slave_;
+  std::unique_ptr<AxiWriteChecker> wr_checker_;
+  std::vector<AxiReadMaster> rd_in_;
+  AxiWriteMaster wr_in_;
+  std::uint32_t csr_rdata_ = 0;
+  std::uint64_t cycle_ = 0;
+  std::uint64_t irqs_ = 0;
+  bool in_reset_ = false;
+};
+
+}  // namespace llamaf::sim

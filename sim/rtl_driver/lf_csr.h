@@ -61,6 +61,15 @@ struct Status {
   }
 };
 
+// The staged registers of one job.
+struct JobRegs {
+  std::uint32_t rows = 0;
+  std::uint32_t cols = 0;
+  std::uint64_t w_addr = 0;
+  std::uint64_t x_addr = 0;
+  std::uint64_t y_addr = 0;
+};
+
 // All performance counters of one read-out.
 struct Counters {
   std::uint64_t busy = 0, compute = 0, mem_stall = 0, bytes_read = 0, bytes_written = 0,

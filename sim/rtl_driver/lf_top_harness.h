@@ -26,14 +26,7 @@
 
 namespace llamaf::sim {
 
-// The staged registers of one job.
-struct JobRegs {
-  std::uint32_t rows = 0;
-  std::uint32_t cols = 0;
-  std::uint64_t w_addr = 0;
-  std::uint64_t x_addr = 0;
-  std::uint64_t y_addr = 0;
-};
+using csr::JobRegs;
 
 template <class Model>
 class LfTopHarness {

@@ -7,5 +7,6 @@ namespace llamaf::cli {
 
 void add_generate_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
+void add_synth_command(CLI::App& app);
 
 }  // namespace llamaf::cli

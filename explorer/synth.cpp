@@ -1,0 +1,357 @@
+// Yosys synthesis of the accelerator RTL for a design point, with a result
+// cache keyed by the RTL sources, the parameters and the script.
+#include "explorer/synth.h"
+
+#include "sim/model/error.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+#include <unistd.h>
+
+namespace llamaf::dse {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Bumped whenever the script or the classification changes, so old cache
+// entries are not reused.
+constexpr const char* kScriptVersion = "synth-v1";
+
+// The parameters of lf_top (docs/rtl.md).
+constexpr const char* kRtlParameters[] = {
+    "NumPe",       "WeightBits",    "ActBits",     "GroupSize",   "ScaleFmt",
+    "AxiDataBits", "AxiAddrBits",   "WeightPorts", "MaxOutstanding", "MaxBurstBeats",
+    "WgtBufWords", "ActBufCols",    "OutBufWords", "JobQueueDepth"};
+
+std::string snake_case(const std::string& camel) {
+  std::string s;
+  for (char c : camel) {
+    if (std::isupper(static_cast<unsigned char>(c))) {
+      if (!s.empty()) s += '_';
+      s += char(std::tolower(static_cast<unsigned char>(c)));
+    } else {
+      s += c;
+    }
+  }
+  return s;
+}
+
+// LUTs a distributed-RAM primitive occupies on UltraScale+.
+std::int64_t lutram_luts(const std::string& type) {
+  static const std::map<std::string, std::int64_t> luts = {
+      {"RAM32X1S", 1}, {"RAM32X1D", 2},  {"RAM32M", 4},    {"RAM32M16", 8},
+      {"RAM64X1S", 1}, {"RAM64X1D", 2},  {"RAM64M", 4},    {"RAM64M8", 8},
+      {"RAM128X1S", 2}, {"RAM128X1D", 4}, {"RAM256X1S", 4}, {"RAM256X1D", 8},
+      {"RAM512X1S", 8}};
+  auto it = luts.find(type);
+  return it == luts.end() ? 0 : it->second;
+}
+
+std::uint64_t fnv1a(std::uint64_t h, const std::string& s) {
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  // Separator so that ("ab","c") and ("a","bc") differ.
+  h ^= 0xFF;
+  h *= 0x100000001b3ull;
+  return h;
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) throw_error("{}: cannot read", p.string());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string quote(const fs::path& p) {
+  std::string s = "'";
+  for (char c : p.string()) {
+    if (c == '\'') s += "'\\''";
+    else s += c;
+  }
+  return s + "'";
+}
+
+// Yosys script quoting for file names: double quotes, no escapes possible.
+std::string yosys_quote(const fs::path& p) {
+  const std::string s = p.string();
+  if (s.find('"') != std::string::npos)
+    throw_error("{}: a path with a double quote cannot be passed to Yosys", s);
+  return "\"" + s + "\"";
+}
+
+std::string first_error_line(const fs::path& log) {
+  std::ifstream in(log);
+  std::string line, last;
+  while (std::getline(in, line)) {
+    if (line.find("ERROR") != std::string::npos) return line;
+    if (!line.empty()) last = line;
+  }
+  return last.empty() ? "no log" : last;
+}
+
+const nlohmann::json* find_param(const nlohmann::json& j, const std::string& rtl_name) {
+  const std::string snake = snake_case(rtl_name);
+  for (const char* section : {"", "params", "parameters", "rtl"}) {
+    const nlohmann::json* obj = &j;
+    if (*section) {
+      auto it = j.find(section);
+      if (it == j.end() || !it->is_object()) continue;
+      obj = &*it;
+    }
+    for (const std::string& k : {rtl_name, snake}) {
+      auto it = obj->find(k);
+      if (it != obj->end()) return &*it;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+SynthResources classify_cells(const std::map<std::string, std::int64_t>& cells) {
+  SynthResources r;
+  r.cells = cells;
+  for (const auto& [type, n] : cells) {
+    if (type.size() == 4 && type.rfind("LUT", 0) == 0 && type[3] >= '1' && type[3] <= '6')
+      r.lut += n;
+    else if (type == "FDRE" || type == "FDSE" || type == "FDCE" || type == "FDPE" ||
+             type == "LDCE" || type == "LDPE")
+      r.ff += n;
+    else if (type == "DSP48E2" || type == "DSP48E1")
+      r.dsp += n;
+    else if (type == "RAMB36E2" || type == "RAMB36E1")
+      r.bram36 += n;
+    else if (type == "RAMB18E2" || type == "RAMB18E1")
+      r.bram18 += n;
+    else if (lutram_luts(type) > 0)
+      r.lutram += n * lutram_luts(type);
+    else if (type == "SRL16E" || type == "SRLC16E" || type == "SRLC32E")
+      r.srl += n;
+    else if (type == "CARRY4" || type == "CARRY8")
+      r.carry += n;
+  }
+  return r;
+}
+
+SynthResources resources_from_stat_json(const nlohmann::json& stat) {
+  auto d = stat.find("design");
+  if (d == stat.end() || !d->contains("num_cells_by_type"))
+    throw Error("yosys stat -json output has no design.num_cells_by_type");
+  std::map<std::string, std::int64_t> cells;
+  for (const auto& [type, n] : (*d)["num_cells_by_type"].items()) {
+    std::string t = type;
+    if (!t.empty() && t[0] == '\\') t.erase(0, 1);
+    cells[t] += n.get<std::int64_t>();
+  }
+  return classify_cells(cells);
+}
+
+nlohmann::json to_json(const SynthResources& r) {
+  nlohmann::json cells = nlohmann::json::object();
+  for (const auto& [t, n] : r.cells) cells[t] = n;
+  return {{"lut", r.lut},       {"ff", r.ff},         {"dsp48e2", r.dsp}, {"ramb36", r.bram36},
+          {"ramb18", r.bram18}, {"lutram", r.lutram}, {"srl", r.srl},     {"carry", r.carry},
+          {"cells", cells}};
+}
+
+SynthResources resources_from_json(const nlohmann::json& j, const std::string& where) {
+  try {
+    std::map<std::string, std::int64_t> cells;
+    for (const auto& [t, n] : j.at("cells").items()) cells[t] = n.get<std::int64_t>();
+    SynthResources r = classify_cells(cells);
+    if (r.lut != j.at("lut").get<std::int64_t>() || r.ff != j.at("ff").get<std::int64_t>())
+      throw_error("{}: resource totals do not match the cell counts", where);
+    return r;
+  } catch (const nlohmann::json::exception& e) {
+    throw_error("{}: bad synthesis result: {}", where, e.what());
+  }
+}
+
+std::vector<std::pair<std::string, std::int64_t>> rtl_parameters(const nlohmann::json& design,
+                                                                  const std::string& where) {
+  if (!design.is_object()) throw_error("{}: a design must be a JSON object", where);
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  for (const char* name : kRtlParameters) {
+    const nlohmann::json* v = find_param(design, name);
+    if (!v) continue;
+    if (std::string(name) == "ScaleFmt" && v->is_string()) {
+      const std::string s = v->get<std::string>();
+      const std::int64_t f = s == "fp32" ? 0 : s == "fp16" ? 1 : s == "bf16" ? 2 : -1;
+      if (f < 0) throw_error("{}: key '{}' must be fp32, fp16 or bf16, got '{}'", where, name, s);
+      out.emplace_back(name, f);
+    } else if (v->is_number_integer()) {
+      out.emplace_back(name, v->get<std::int64_t>());
+    } else {
+      throw_error("{}: key '{}' must be an integer, got {}", where, name, v->dump());
+    }
+  }
+  if (!find_param(design, "ScaleFmt")) {
+    if (const nlohmann::json* v = find_param(design, "ScaleFormat"); v && v->is_string()) {
+      const std::string s = v->get<std::string>();
+      const std::int64_t f = s == "fp32" ? 0 : s == "fp16" ? 1 : s == "bf16" ? 2 : -1;
+      if (f < 0) throw_error("{}: key 'scale_format' must be fp32, fp16 or bf16, got '{}'", where, s);
+      out.emplace_back("ScaleFmt", f);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+fs::path default_cache_dir() {
+  if (const char* d = std::getenv("LLAMAF_CACHE_DIR"); d && *d) return fs::path(d) / "synth";
+  if (const char* d = std::getenv("XDG_CACHE_HOME"); d && *d)
+    return fs::path(d) / "llamaf" / "synth";
+  if (const char* d = std::getenv("HOME"); d && *d)
+    return fs::path(d) / ".cache" / "llamaf" / "synth";
+  return fs::temp_directory_path() / "llamaf-cache" / "synth";
+}
+
+std::vector<fs::path> rtl_sources(const fs::path& rtl_dir) {
+  std::vector<fs::path> pkgs, rest;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(rtl_dir, ec)) {
+    if (!e.is_regular_file() || e.path().extension() != ".sv") continue;
+    const std::string stem = e.path().stem().string();
+    (stem.size() > 4 && stem.compare(stem.size() - 4, 4, "_pkg") == 0 ? pkgs : rest)
+        .push_back(e.path());
+  }
+  if (ec) throw_error("{}: cannot list the RTL folder: {}", rtl_dir.string(), ec.message());
+  std::sort(pkgs.begin(), pkgs.end());
+  std::sort(rest.begin(), rest.end());
+  pkgs.insert(pkgs.end(), rest.begin(), rest.end());
+  if (pkgs.empty()) throw_error("{}: no *.sv sources", rtl_dir.string());
+  return pkgs;
+}
+
+std::string synth_script(const std::vector<fs::path>& sources, const std::string& top,
+                         const std::vector<std::pair<std::string, std::int64_t>>& params,
+                         const fs::path& stat_json) {
+  std::string s;
+  for (const fs::path& src : sources) s += "read_verilog -sv " + yosys_quote(src) + "\n";
+  for (const auto& [name, value] : params)
+    s += fmt::format("chparam -set {} {} {}\n", name, value, top);
+  // -noiopad: the accelerator is a core inside the PS/PL design, not at pins.
+  s += fmt::format("synth_xilinx -family xcup -top {} -noiopad\n", top);
+  // `tee -o` takes the file name verbatim (no quotes): no blanks allowed.
+  const std::string stat_name = stat_json.string();
+  if (stat_name.find_first_of(" \t\"") != std::string::npos)
+    throw_error("{}: the synthesis scratch path must not contain blanks or quotes", stat_name);
+  s += "tee -q -o " + stat_name + " stat -json\n";
+  return s;
+}
+
+std::string synth_cache_key(const std::vector<fs::path>& sources, const std::string& top,
+                            const std::vector<std::pair<std::string, std::int64_t>>& params) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  h = fnv1a(h, kScriptVersion);
+  h = fnv1a(h, synth_script({}, top, params, "stat.json"));
+  for (const fs::path& src : sources) {
+    h = fnv1a(h, src.filename().string());
+    h = fnv1a(h, read_file(src));
+  }
+  return fmt::format("{:016x}", h);
+}
+
+SynthResult synthesize(const fs::path& design_json, const SynthOptions& opt) {
+  nlohmann::json design;
+  {
+    std::ifstream in(design_json);
+    if (!in) throw_error("{}: cannot open design file", design_json.string());
+    try {
+      in >> design;
+    } catch (const nlohmann::json::exception& e) {
+      throw_error("{}: invalid JSON: {}", design_json.string(), e.what());
+    }
+  }
+  SynthResult r;
+  r.design = design.is_object() && design.contains("name") && design["name"].is_string()
+                 ? design["name"].get<std::string>()
+                 : design_json.stem().string();
+  r.parameters = rtl_parameters(design, design_json.string());
+  const std::vector<fs::path> sources = rtl_sources(opt.rtl_dir);
+  r.key = synth_cache_key(sources, opt.top, r.parameters);
+
+  const fs::path cache = opt.cache_dir.empty() ? default_cache_dir() : opt.cache_dir;
+  std::error_code ec;
+  fs::create_directories(cache, ec);
+  if (ec) throw_error("{}: cannot create the synthesis cache: {}", cache.string(), ec.message());
+  const fs::path entry = cache / (r.key + ".json");
+  r.log = cache / (r.key + ".log");
+
+  if (opt.use_cache && fs::exists(entry)) {
+    std::ifstream in(entry);
+    nlohmann::json j;
+    try {
+      in >> j;
+      r.resources = resources_from_json(j.at("resources"), entry.string());
+      r.from_cache = true;
+      return r;
+    } catch (const std::exception&) {
+      // A damaged entry is rebuilt below.
+    }
+  }
+
+  // Run in a private scratch folder so parallel runs do not collide.
+  const fs::path work = cache / fmt::format("run-{}-{}", r.key, ::getpid());
+  fs::create_directories(work, ec);
+  if (ec) throw_error("{}: cannot create: {}", work.string(), ec.message());
+  const fs::path script = work / "synth.ys";
+  const fs::path stat = work / "stat.json";
+  const fs::path log = work / "yosys.log";
+  {
+    std::ofstream out(script);
+    out << synth_script(sources, opt.top, r.parameters, stat);
+    if (!out) throw_error("{}: cannot write the Yosys script", script.string());
+  }
+  const std::string cmd = fmt::format("{} -q -l {} -s {} > /dev/null 2>&1", quote(opt.yosys),
+                                      quote(log), quote(script));
+  const int rc = std::system(cmd.c_str());
+  fs::rename(log, r.log, ec);
+  if (ec) r.log = log;
+  if (rc != 0 || !fs::exists(stat)) {
+    const std::string err = first_error_line(r.log);
+    fs::remove_all(work, ec);
+    throw_error("{}: yosys failed (exit {}): {} (log: {})", design_json.string(), rc, err,
+                r.log.string());
+  }
+  nlohmann::json stat_json;
+  {
+    std::ifstream in(stat);
+    try {
+      in >> stat_json;
+    } catch (const nlohmann::json::exception& e) {
+      throw_error("{}: unreadable yosys statistics: {}", stat.string(), e.what());
+    }
+  }
+  r.resources = resources_from_stat_json(stat_json);
+  nlohmann::json params = nlohmann::json::object();
+  for (const auto& [k, v] : r.parameters) params[k] = v;
+  const nlohmann::json entry_json = {{"design", r.design},
+                                     {"design_file", design_json.string()},
+                                     {"key", r.key},
+                                     {"parameters", params},
+                                     {"resources", to_json(r.resources)}};
+  const fs::path tmp = work / "entry.json";
+  {
+    std::ofstream out(tmp);
+    out << entry_json.dump(2) << "\n";
+  }
+  fs::rename(tmp, entry, ec);
+  if (ec) throw_error("{}: cannot store the synthesis result: {}", entry.string(), ec.message());
+  fs::remove_all(work, ec);
+  return r;
+}
+
+}  // namespace llamaf::dse

@@ -1,0 +1,89 @@
+// FPGA resources of a design point: Yosys `synth_xilinx -family xcup` of the
+// accelerator RTL with the design's parameters, cached by a hash of the RTL
+// sources, the parameters and the synthesis script.
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace llamaf::dse {
+
+// Cell counts of a synthesized netlist, grouped the way an FPGA report is.
+struct SynthResources {
+  std::int64_t lut = 0;     // LUT1..LUT6 logic cells
+  std::int64_t ff = 0;      // FDRE/FDSE/FDCE/FDPE (and latches)
+  std::int64_t dsp = 0;     // DSP48E2
+  std::int64_t bram36 = 0;  // RAMB36E2
+  std::int64_t bram18 = 0;  // RAMB18E2
+  std::int64_t lutram = 0;  // LUTs used as distributed RAM (RAM32M = 4, RAM64X1D = 2, ...)
+  std::int64_t srl = 0;     // SRL16E/SRLC32E shift registers (one LUT each)
+  std::int64_t carry = 0;   // CARRY4/CARRY8 carry chains
+  std::map<std::string, std::int64_t> cells;  // every cell type, as Yosys counted it
+
+  bool operator==(const SynthResources&) const = default;
+};
+
+// Groups Yosys cell counts (type -> count) into SynthResources.
+SynthResources classify_cells(const std::map<std::string, std::int64_t>& cells);
+// Reads the "design" totals of `stat -json` output.
+SynthResources resources_from_stat_json(const nlohmann::json& stat);
+
+nlohmann::json to_json(const SynthResources& r);
+SynthResources resources_from_json(const nlohmann::json& j, const std::string& where);
+
+// The lf_top parameters a design JSON sets, as (RTL name, value) sorted by
+// name. Keys are accepted under their RTL names (`NumPe`) or snake_case
+// (`num_pe`), at the top level or in a "params"/"parameters"/"rtl" object;
+// other keys are ignored. Scale formats given as "fp32"/"fp16"/"bf16" become
+// 0/1/2. Throws llamaf::Error naming `where` and the key for a non-integer.
+std::vector<std::pair<std::string, std::int64_t>> rtl_parameters(const nlohmann::json& design,
+                                                                  const std::string& where);
+
+struct SynthOptions {
+  std::filesystem::path rtl_dir;    // folder of the *.sv sources
+  std::filesystem::path cache_dir;  // empty: default_cache_dir()
+  std::string yosys = "yosys";      // executable
+  std::string top = "lf_top";
+  bool use_cache = true;            // false: always run Yosys (the result is still stored)
+};
+
+struct SynthResult {
+  std::string design;  // name of the design (JSON "name" or file stem)
+  std::vector<std::pair<std::string, std::int64_t>> parameters;
+  SynthResources resources;
+  std::string key;     // cache key: 16 hex digits
+  bool from_cache = false;
+  std::filesystem::path log;  // Yosys log of the run that produced the result
+};
+
+// $LLAMAF_CACHE_DIR/synth if set, else $XDG_CACHE_HOME/llamaf/synth, else
+// ~/.cache/llamaf/synth.
+std::filesystem::path default_cache_dir();
+
+// The Yosys script for the given sources and parameters.
+std::string synth_script(const std::vector<std::filesystem::path>& sources, const std::string& top,
+                         const std::vector<std::pair<std::string, std::int64_t>>& params,
+                         const std::filesystem::path& stat_json);
+
+// The RTL sources in read order: lf_pkg.sv (and other *_pkg.sv) first, then
+// the remaining *.sv files by name. Throws if there are none.
+std::vector<std::filesystem::path> rtl_sources(const std::filesystem::path& rtl_dir);
+
+// Cache key of a synthesis: hash of the script template, the top, every
+// source's name and contents, and the parameters.
+std::string synth_cache_key(const std::vector<std::filesystem::path>& sources,
+                            const std::string& top,
+                            const std::vector<std::pair<std::string, std::int64_t>>& params);
+
+// Synthesizes the design in `design_json` (a configs/designs/*.json file),
+// or returns the cached result. Throws llamaf::Error when the design cannot
+// be read or Yosys fails (the message quotes the log's first error line).
+SynthResult synthesize(const std::filesystem::path& design_json, const SynthOptions& opt);
+
+}  // namespace llamaf::dse

@@ -125,6 +125,18 @@ TEST_CASE("PARAMS registers match the design JSON", "[rtl]") {
   CHECK((p1 & 0xFFFFu) == std::uint32_t(p.group_size));
   CHECK(((p1 >> 16) & 0x7FFu) == std::uint32_t(p.axi_data_bits));
   CHECK(p2 == std::uint32_t(p.act_buf_cols));
+  // Beyond docs/rtl.md ("..."): WeightPorts in PARAMS1[30:27]; PARAMS3 =
+  // {AxiAddrBits[31:24], JobQueueDepth[23:16], MaxBurstBeats[15:7],
+  // MaxOutstanding[5:0]}; PARAMS4 WgtBufWords; PARAMS5 OutBufWords; 0x9C ID.
+  // The testbench's port geometry relies on these matching the JSON.
+  CHECK(((p1 >> 27) & 0xFu) == std::uint32_t(p.weight_ports));
+  const std::uint32_t p3 = h.csr_read(0x8C);
+  CHECK((p3 & 0x3Fu) == std::uint32_t(p.max_outstanding));
+  CHECK(((p3 >> 7) & 0x1FFu) == std::uint32_t(p.max_burst_beats));
+  CHECK(((p3 >> 16) & 0xFFu) == std::uint32_t(p.job_queue_depth));
+  CHECK(((p3 >> 24) & 0xFFu) == std::uint32_t(p.axi_addr_bits));
+  CHECK(h.csr_read(0x90) == std::uint32_t(p.wgt_buf_words));
+  CHECK(h.csr_read(0x94) == std::uint32_t(p.out_buf_words));
   const csr::Status s = h.status();
   CHECK_FALSE(s.busy);
   CHECK_FALSE(s.error);

@@ -63,6 +63,35 @@ std::span<const float> slice(const std::vector<float>& v, std::size_t index, std
 
 }  // namespace
 
+const char* matvec_group_name(MatvecGroup g) {
+  switch (g) {
+    case MatvecGroup::Qkv: return "qkv";
+    case MatvecGroup::Out: return "o_proj";
+    case MatvecGroup::GateUp: return "ffn_w1w3";
+    case MatvecGroup::Down: return "ffn_w2";
+    case MatvecGroup::Classifier: return "classifier";
+  }
+  return "?";
+}
+
+const char* host_op_name(HostOp op) {
+  switch (op) {
+    case HostOp::Embedding: return "embedding";
+    case HostOp::RmsNorm: return "rmsnorm";
+    case HostOp::Rope: return "rope";
+    case HostOp::Attention: return "attention";
+    case HostOp::Residual: return "residual";
+    case HostOp::SwiGlu: return "swiglu";
+    case HostOp::FinalNorm: return "final_rmsnorm";
+  }
+  return "?";
+}
+
+void Backend::matvecs(MatvecGroup, int, std::span<const float> x,
+                      std::span<const Linear* const> ws, std::span<const std::span<float>> ys) {
+  for (std::size_t i = 0; i < ws.size(); ++i) ws[i]->matvec(x, ys[i]);
+}
+
 RunState::RunState(const Config& c)
     : x(c.dim), xb(c.dim), xb2(c.dim), hb(c.hidden_dim), hb2(c.hidden_dim), q(c.dim),
       k(c.kv_dim()), v(c.kv_dim()),
@@ -132,8 +161,12 @@ std::span<float> Transformer::forward(int token, int pos) {
   if (pos < 0 || pos >= p.seq_len)
     throw_error("forward: position {} outside 0..{} (seq_len)", pos, p.seq_len - 1);
 
+  Backend& be = *backend_;
+  const std::int64_t kv_row_bytes = static_cast<std::int64_t>(kv_dim) * sizeof(float);
+
   // x = token embedding
   std::ranges::copy(slice(w_.token_embedding, token, dim), s.x.begin());
+  be.host_op({.op = HostOp::Embedding, .elements = dim});
 
   for (int l = 0; l < p.n_layers; ++l) {
     const LayerLinears& L = w_.layers[l];
@@ -143,10 +176,15 @@ std::span<float> Transformer::forward(int token, int pos) {
 
     // attention rmsnorm, then q, k, v projections (k, v straight into the cache)
     rmsnorm(s.xb, s.x, slice(w_.rms_att, l, dim), p.norm_eps);
-    L.wq->matvec(s.xb, s.q);
-    L.wk->matvec(s.xb, std::span<float>(key_row, kv_dim));
-    L.wv->matvec(s.xb, std::span<float>(value_row, kv_dim));
+    be.host_op({.op = HostOp::RmsNorm, .layer = l, .elements = dim});
+    {
+      const Linear* ws[] = {L.wq.get(), L.wk.get(), L.wv.get()};
+      const std::span<float> ys[] = {s.q, {key_row, static_cast<std::size_t>(kv_dim)},
+                                     {value_row, static_cast<std::size_t>(kv_dim)}};
+      be.matvecs(MatvecGroup::Qkv, l, s.xb, ws, ys);
+    }
     rope(s.q, std::span<float>(key_row, kv_dim), pos, head_size, p.rope_theta);
+    be.host_op({.op = HostOp::Rope, .layer = l, .elements = dim});
 
     // grouped-query attention over positions 0..pos
     for (int hd = 0; hd < p.n_heads; ++hd) {
@@ -167,22 +205,48 @@ std::span<float> Transformer::forward(int token, int pos) {
         for (int i = 0; i < head_size; ++i) xb[i] += att[t] * v[i];
       }
     }
+    be.host_op({.op = HostOp::Attention,
+                .layer = l,
+                .elements = dim,
+                .pos = pos,
+                .kv_bytes_read = 2 * (pos + 1) * kv_row_bytes,
+                .kv_bytes_written = 2 * kv_row_bytes});
 
     // output projection and residual
-    L.wo->matvec(s.xb, s.xb2);
+    {
+      const Linear* ws[] = {L.wo.get()};
+      const std::span<float> ys[] = {s.xb2};
+      be.matvecs(MatvecGroup::Out, l, s.xb, ws, ys);
+    }
     for (int i = 0; i < dim; ++i) s.x[i] += s.xb2[i];
+    be.host_op({.op = HostOp::Residual, .layer = l, .elements = dim});
 
     // FFN: w2(silu(w1 x) * w3 x) and residual
     rmsnorm(s.xb, s.x, slice(w_.rms_ffn, l, dim), p.norm_eps);
-    L.w1->matvec(s.xb, s.hb);
-    L.w3->matvec(s.xb, s.hb2);
+    be.host_op({.op = HostOp::RmsNorm, .layer = l, .elements = dim});
+    {
+      const Linear* ws[] = {L.w1.get(), L.w3.get()};
+      const std::span<float> ys[] = {s.hb, s.hb2};
+      be.matvecs(MatvecGroup::GateUp, l, s.xb, ws, ys);
+    }
     for (int i = 0; i < hidden; ++i) s.hb[i] = silu(s.hb[i]) * s.hb2[i];
-    L.w2->matvec(s.hb, s.xb);
+    be.host_op({.op = HostOp::SwiGlu, .layer = l, .elements = hidden});
+    {
+      const Linear* ws[] = {L.w2.get()};
+      const std::span<float> ys[] = {s.xb};
+      be.matvecs(MatvecGroup::Down, l, s.hb, ws, ys);
+    }
     for (int i = 0; i < dim; ++i) s.x[i] += s.xb[i];
+    be.host_op({.op = HostOp::Residual, .layer = l, .elements = dim});
   }
 
   rmsnorm(s.x, s.x, w_.rms_final, p.norm_eps);
-  w_.classifier->matvec(s.x, s.logits);
+  be.host_op({.op = HostOp::FinalNorm, .elements = dim});
+  {
+    const Linear* ws[] = {w_.classifier.get()};
+    const std::span<float> ys[] = {s.logits};
+    be.matvecs(MatvecGroup::Classifier, -1, s.x, ws, ys);
+  }
   return s.logits;
 }
 

@@ -9,6 +9,7 @@
 #include "sim/model/quant.h"
 #include "sim/model/weights.h"
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
@@ -30,6 +31,40 @@ struct TransformerWeights {
   std::vector<float> rms_final;        // (dim)
   std::vector<LayerLinears> layers;    // (n_layers)
   std::unique_ptr<Linear> classifier;  // (vocab_size, dim)
+};
+
+// The matrix-vector jobs of a forward pass, by role. Jobs of one group share
+// their input vector (Q/K/V; W1/W3), so a backend may enqueue them back to
+// back (LlamaF concatenates them into one job).
+enum class MatvecGroup { Qkv, Out, GateUp, Down, Classifier };
+const char* matvec_group_name(MatvecGroup g);
+
+// The operators the host (processing system) computes between accelerator
+// jobs, with the work sizes a cost model needs.
+enum class HostOp { Embedding, RmsNorm, Rope, Attention, Residual, SwiGlu, FinalNorm };
+const char* host_op_name(HostOp op);
+
+struct HostWork {
+  HostOp op;
+  int layer = -1;          // -1 outside the decoder layers
+  int elements = 0;        // vector length the operator touches
+  int pos = 0;             // Attention: current position (attends to pos+1 keys)
+  std::int64_t kv_bytes_read = 0;     // Attention: KV-cache bytes read
+  std::int64_t kv_bytes_written = 0;  // Attention: KV-cache bytes written (this position)
+};
+
+// Where the forward pass's matrix-vector products run, and who hears about
+// host operators. The default runs every product on its Linear and ignores
+// host operators; the system simulator's backend sends products to the RTL
+// and charges host time.
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  // ys[i] = ws[i] . x for all i.
+  virtual void matvecs(MatvecGroup group, int layer, std::span<const float> x,
+                       std::span<const Linear* const> ws, std::span<const std::span<float>> ys);
+  // Called after the host has computed `work.op` (functionally).
+  virtual void host_op(const HostWork& work) { (void)work; }
 };
 
 // Activation buffers and KV cache of one sequence.
@@ -63,11 +98,16 @@ class Transformer {
   std::span<float> forward(int token, int pos);
   // Forget the sequence (positions restart at 0).
   void reset();
+  // Route matrix-vector products and host-operator notices to `backend`
+  // (not owned; nullptr restores the default).
+  void set_backend(Backend* backend) { backend_ = backend ? backend : &default_backend_; }
 
  private:
   Config config_;
   TransformerWeights w_;
   RunState s_;
+  Backend default_backend_;
+  Backend* backend_ = &default_backend_;
 };
 
 }  // namespace llamaf::model

@@ -94,7 +94,10 @@ module lf_axi_writer #(
 
   assign w_free    = !wv_q || axi_wready_i;
   assign word_done = (lane_q == LaneBits'(Rpw - 1)) || (burst_res_q == RowBits'(1));
-  assign res_pop_o = in_job_q && (burst_res_q != '0) && res_valid_i && (!word_done || w_free);
+  // Words of a burst are formed only after its address was accepted, so W
+  // never leads AW.
+  assign res_pop_o = in_job_q && !aw_pend_q && (burst_res_q != '0) && res_valid_i
+                  && (!word_done || w_free);
   assign aw_fire   = aw_pend_q && axi_awready_i;
   assign b_fire    = axi_bvalid_i;
 

@@ -169,8 +169,8 @@ module lf_beat_gen #(
     win_d  = win_q;
     nwin_d = n_after + NBits'(accept);
     for (int j = 0; j < K; j++) begin
-      for (int s = 1; s <= K; s++) begin
-        if ((nwin_q - n_after) == NBits'(s) && j + s < K) begin
+      for (int s = 1; s < K - j; s++) begin
+        if ((nwin_q - n_after) == NBits'(s)) begin
           win_d[j*BusBits +: BusBits] = win_q[(j+s)*BusBits +: BusBits];
         end
       end

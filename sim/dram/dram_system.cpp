@@ -76,6 +76,10 @@ class DramChannel {
     (void)index;
     banks_.resize(static_cast<std::size_t>(c.ranks * c.banks_per_rank()));
     hit_gen_.assign(banks_.size(), 0);
+    pre_gen_.assign(banks_.size(), 0);
+    act_gen_.assign(banks_.size(), 0);
+    pre_idx_.assign(banks_.size(), 0);
+    pre_banks_.reserve(banks_.size());
     ranks_.resize(static_cast<std::size_t>(c.ranks));
     for (int r = 0; r < c.ranks; ++r) {
       Rank& rk = ranks_[static_cast<std::size_t>(r)];
@@ -189,6 +193,10 @@ class DramChannel {
   const DramTiming& t_;
   std::vector<Bank> banks_;          // (ranks * bank_groups * banks_per_group)
   std::vector<std::uint64_t> hit_gen_;  // bank has a queued row hit in scan `gen_`
+  std::vector<std::uint64_t> pre_gen_;  // bank has a queued conflicting burst in scan `gen_`
+  std::vector<std::uint64_t> act_gen_;  // bank's ACT readiness computed in scan `gen_`
+  std::vector<std::size_t> pre_idx_;    // (banks) oldest such burst's queue index
+  std::vector<std::uint16_t> pre_banks_;  // banks with pre_gen_ == gen_
   std::uint64_t gen_ = 0;
   std::vector<Rank> ranks_;
   Queue rq_, wq_;
@@ -324,8 +332,14 @@ void DramChannel::schedule(std::uint64_t now) {
   Queue& q = write_mode_ ? wq_ : rq_;
   const bool is_write = write_mode_;
 
-  // FR-FCFS, pass 1: the oldest row hit whose column command is ready.
+  // FR-FCFS in one pass over the queue, oldest first. The first ready row
+  // hit issues at once (hits before everything else). Otherwise the oldest
+  // ready ACT or PRE issues; a bank whose open row still has queued hits is
+  // not precharged (its hits go first), which is known only after the pass.
   ++gen_;
+  constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  std::size_t act_idx = kNone;
+  pre_banks_.clear();
   for (std::size_t i = 0; i < q.q.size(); ++i) {
     const Burst& b = q.q[i];
     if (b.visible_at > now) {
@@ -334,48 +348,61 @@ void DramChannel::schedule(std::uint64_t now) {
     }
     if (ranks_[b.rank].refresh_pending) continue;
     const Bank& bk = banks_[b.bank];
-    if (!bk.open || bk.row != b.row) continue;
-    hit_gen_[b.bank] = gen_;
-    const std::uint64_t t = col_ready(b, is_write);
-    if (t <= now) {
-      issue_column(q, i, now, is_write);
-      next_wake = now + 1;
-      return;
-    }
-    wake = std::min(wake, t);
-  }
-  // Pass 2: the oldest ready ACT or PRE. A bank whose open row still has
-  // queued hits is not precharged (the hits go first).
-  for (std::size_t i = 0; i < q.q.size(); ++i) {
-    Burst& b = q.q[i];
-    if (b.visible_at > now || ranks_[b.rank].refresh_pending) continue;
-    const Bank& bk = banks_[b.bank];
     if (bk.open) {
-      if (bk.row == b.row || hit_gen_[b.bank] == gen_) continue;
-      if (bk.next_pre <= now) {
-        classify(b, kConflict);
-        precharge(b.bank, now);
-        next_wake = now + 1;
-        return;
+      if (bk.row == b.row) {
+        // Every hit to one bank has the same ready cycle: only the oldest
+        // needs computing; if it was not ready, neither are the others.
+        if (hit_gen_[b.bank] == gen_) continue;
+        hit_gen_[b.bank] = gen_;
+        const std::uint64_t t = col_ready(b, is_write);
+        if (t <= now) {
+          issue_column(q, i, now, is_write);
+          next_wake = now + 1;
+          return;
+        }
+        wake = std::min(wake, t);
+      } else if (pre_gen_[b.bank] != gen_) {
+        pre_gen_[b.bank] = gen_;  // the oldest burst wanting this bank precharged
+        pre_idx_[b.bank] = i;
+        pre_banks_.push_back(b.bank);
       }
-      wake = std::min(wake, bk.next_pre);
-    } else {
+    } else if (act_idx == kNone && act_gen_[b.bank] != gen_) {
+      act_gen_[b.bank] = gen_;  // same bank, same ACT ready cycle for all its bursts
       const std::uint64_t t = act_ready(b);
-      if (t <= now) {
-        classify(b, kMiss);
-        activate(b, now);
-        next_wake = now + 1;
-        return;
-      }
-      wake = std::min(wake, t);
+      if (t <= now) act_idx = i;
+      else wake = std::min(wake, t);
     }
   }
-  next_wake = wake;
+  std::size_t pick = act_idx;
+  for (const std::uint16_t bank : pre_banks_) {
+    if (hit_gen_[bank] == gen_) continue;
+    if (banks_[bank].next_pre <= now) pick = std::min(pick, pre_idx_[bank]);
+    else wake = std::min(wake, banks_[bank].next_pre);
+  }
+  if (pick == kNone) {
+    next_wake = wake;
+    return;
+  }
+  Burst& b = q.q[pick];
+  if (banks_[b.bank].open) {
+    classify(b, kConflict);
+    precharge(b.bank, now);
+  } else {
+    classify(b, kMiss);
+    activate(b, now);
+  }
+  next_wake = now + 1;
 }
 
-DramSystem::DramSystem(const DramConfig& cfg) : cfg_(cfg), t_{}, map_(cfg) {
-  cfg_.validate("DramSystem config: memory");
-  t_ = derive_timing(cfg_);
+namespace {
+const DramConfig& validated(const DramConfig& c) {
+  c.validate("DramSystem config: memory");
+  return c;
+}
+}  // namespace
+
+DramSystem::DramSystem(const DramConfig& cfg)
+    : cfg_(validated(cfg)), t_(derive_timing(cfg_)), map_(cfg_) {
   for (int c = 0; c < cfg_.channels; ++c)
     channels_.push_back(std::make_unique<DramChannel>(*this, c));
   recompute_next_event();

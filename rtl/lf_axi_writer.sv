@@ -52,7 +52,9 @@ module lf_axi_writer #(
   localparam int unsigned Rpw        = AxiDataBits / 32;            // results per word
   localparam int unsigned LaneBits   = lf_pkg::clog2_min1(Rpw);
   localparam int unsigned BeatShift  = $clog2(AxiBytes);
-  localparam int unsigned BurstCap   = lf_pkg::min_u(MaxBurstBeats, ResDepth / Rpw);
+  // Bursts of at most half the result FIFO, so rows keep starting while a
+  // burst's results wait for the address handshake.
+  localparam int unsigned BurstCap   = lf_pkg::max_u(1, lf_pkg::min_u(MaxBurstBeats, ResDepth / (2 * Rpw)));
   localparam int unsigned LenBits    = $clog2(lf_pkg::max_u(BurstCap, lf_pkg::AXI_4K_BYTES / AxiBytes) + 1);
   localparam int unsigned BOutBits   = 8;
 

@@ -19,6 +19,22 @@ const char* scale_format_name(ScaleFormat f);  // "fp32", "fp16", "bf16"
 // subnormal inputs read as zero, per docs/arithmetic.md).
 std::uint32_t encode_scale(float v, ScaleFormat f);
 float decode_scale(std::uint32_t bits, ScaleFormat f);
+// f32() of docs/arithmetic.md: the binary32 bit pattern of a stored scale,
+// exactly as the hardware widens it (bf16: << 16; fp16: rebias, inf/NaN kept;
+// format subnormals to signed zero). decode_scale is this reinterpreted as a
+// float. Inline: the golden model widens one scale per group per row.
+inline std::uint32_t widen_scale_bits(std::uint32_t bits, ScaleFormat f) {
+  if (f == ScaleFormat::Fp16) {
+    const std::uint32_t sign = (bits & 0x8000u) << 16;
+    const std::uint32_t exp = (bits >> 10) & 0x1Fu;
+    const std::uint32_t frac = (bits & 0x3FFu) << 13;
+    if (exp == 0) return sign;                          // zero or subnormal
+    if (exp == 0x1Fu) return sign | 0x7F800000u | frac;  // inf, NaN
+    return sign | ((exp + 127 - 15) << 23) | frac;
+  }
+  const std::uint32_t w = f == ScaleFormat::Bf16 ? (bits & 0xFFFFu) << 16 : bits;
+  return (w & 0x7F800000u) == 0 ? (w & 0x80000000u) : w;  // subnormal -> signed zero
+}
 
 struct QuantSpec {
   int weight_bits = 8;  // 2..8
@@ -68,9 +84,17 @@ struct QuantizedVector {
 QuantizedMatrix quantize_matrix(std::span<const float> w, int rows, int cols,
                                 const QuantSpec& spec, const std::string& what);
 // Quantize one row into an existing matrix (used to build large matrices
-// without a float copy of the whole matrix).
+// without a float copy of the whole matrix). `m` must have rows, cols and
+// spec set; empty q/scale_bits are allocated here (zero-filled), storage of
+// the wrong size is an error. Non-finite weights are an error.
 void quantize_row(std::span<const float> w_row, QuantizedMatrix& m, int row);
+// An all-zero matrix of the given shape, ready for quantize_row. Validates
+// the spec and that group_size divides cols (`what` names the matrix).
+QuantizedMatrix make_quantized_matrix(int rows, int cols, const QuantSpec& spec,
+                                      const std::string& what);
 QuantizedVector quantize_activations(std::span<const float> x, const QuantSpec& spec);
+// Same, reusing out's storage (the per-matvec path: no allocation once warm).
+void quantize_activations(std::span<const float> x, const QuantSpec& spec, QuantizedVector& out);
 
 // Dequantized value of one weight (for tests and the float view).
 float dequantize(const QuantizedMatrix& m, int row, int col);

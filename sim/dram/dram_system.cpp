@@ -71,9 +71,8 @@ using namespace detail;
 
 class DramChannel {
  public:
-  DramChannel(DramSystem& sys, int index) : sys_(sys), t_(sys.t_) {
+  explicit DramChannel(DramSystem& sys) : sys_(sys), t_(sys.t_) {
     const DramConfig& c = sys.cfg_;
-    (void)index;
     banks_.resize(static_cast<std::size_t>(c.ranks * c.banks_per_rank()));
     hit_gen_.assign(banks_.size(), 0);
     pre_gen_.assign(banks_.size(), 0);
@@ -404,7 +403,7 @@ const DramConfig& validated(const DramConfig& c) {
 DramSystem::DramSystem(const DramConfig& cfg)
     : cfg_(validated(cfg)), t_(derive_timing(cfg_)), map_(cfg_) {
   for (int c = 0; c < cfg_.channels; ++c)
-    channels_.push_back(std::make_unique<DramChannel>(*this, c));
+    channels_.push_back(std::make_unique<DramChannel>(*this));
   recompute_next_event();
 }
 

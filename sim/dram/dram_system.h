@@ -60,7 +60,8 @@ struct DramSourceStats {
 
 // Counters of the whole memory system (all channels).
 struct DramStats {
-  std::uint64_t read_requests = 0, write_requests = 0, rejected_requests = 0;
+  std::uint64_t read_requests = 0, write_requests = 0;
+  std::uint64_t rejected_requests = 0;  // try_enqueue calls refused (a polling caller counts each retry)
   std::uint64_t read_bursts = 0, write_bursts = 0;
   std::uint64_t activates = 0;
   std::uint64_t precharges = 0;  // rows closed: PRE, auto-precharge and each bank of a PREA

@@ -51,6 +51,7 @@ void Board::validate(const std::string& where) const {
     throw_error("{}.hp_port_data_bits must be 32, 64, 128, 256 or 512, got {}", f,
                 fabric.hp_port_data_bits);
   in_range(f, "hp_port_max_clock_mhz", fabric.hp_port_max_clock_mhz, 1.0, 1000.0);
+  in_range(f, "hp_port_max_burst_beats", fabric.hp_port_max_burst_beats, 1, 256);
   if (!fabric.hp_port_ddrc_ports.empty() &&
       fabric.hp_port_ddrc_ports.size() != static_cast<std::size_t>(fabric.hp_ports))
     throw_error("{}.hp_port_ddrc_ports must list one DDR controller port per HP port ({}), got {}",
@@ -105,6 +106,7 @@ Board board_from_json(const nlohmann::json& j, const std::string& where) {
     f.hp_ports = o.get_int("hp_ports");
     f.hp_port_data_bits = o.get_int("hp_port_data_bits");
     f.hp_port_max_clock_mhz = o.get_number("hp_port_max_clock_mhz", f.hp_port_max_clock_mhz);
+    f.hp_port_max_burst_beats = o.get_int("hp_port_max_burst_beats", f.hp_port_max_burst_beats);
     if (o.has("hp_port_ddrc_ports")) {
       const nlohmann::json& v = o.get_raw("hp_port_ddrc_ports");
       if (!v.is_array()) throw_error("{}: expected an array of integers", o.at("hp_port_ddrc_ports"));
@@ -190,6 +192,7 @@ nlohmann::json to_json(const Board& b) {
             {"hp_ports", f.hp_ports},
             {"hp_port_data_bits", f.hp_port_data_bits},
             {"hp_port_max_clock_mhz", f.hp_port_max_clock_mhz},
+            {"hp_port_max_burst_beats", f.hp_port_max_burst_beats},
             {"hp_port_ddrc_ports", f.hp_port_ddrc_ports}}},
           {"resources",
            {{"lut", r.lut}, {"ff", r.ff}, {"dsp", r.dsp}, {"bram36", r.bram36}, {"uram", r.uram}}},

@@ -23,6 +23,7 @@ struct FabricConfig {
   int hp_ports = 4;                  // S_AXI_HP0..3_FPD
   int hp_port_data_bits = 128;
   double hp_port_max_clock_mhz = 333.0;
+  int hp_port_max_burst_beats = 16;  // PS converts to AXI3: at most 16 beats per burst
   std::vector<int> hp_port_ddrc_ports;  // DDR controller port behind each HP port (optional)
 };
 

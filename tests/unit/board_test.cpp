@@ -40,6 +40,7 @@ TEST_CASE("the ZCU102 board loads with its data-sheet values", "[board]") {
   CHECK(b.resources.uram == 0);
   CHECK(b.fabric.hp_ports == 4);
   CHECK(b.fabric.hp_port_data_bits == 128);
+  CHECK(b.fabric.hp_port_max_burst_beats == 16);
   CHECK(b.host.cores == 4);
   CHECK(b.host.core_clock_mhz == Approx(1200.0));
   // 4 GB single-rank SODIMM of x16 parts on a 64-bit bus.

@@ -18,6 +18,7 @@ struct BusGeometry {
   int weight_ports = 1;     // ports the weight stream is spread over
   int bus_bits() const { return axi_data_bits * weight_ports; }
   int axi_bytes() const { return axi_data_bits / 8; }
+  void validate() const;  // axi_data_bits a power of two 32..1024, weight_ports 1..8
 };
 
 // Sizes of one matrix's image, in bus words and bytes.
@@ -45,8 +46,13 @@ QuantizedMatrix unpack_weight_image(std::span<const std::uint8_t> image, int row
 // AXI-word boundary.
 std::int64_t activation_image_bytes(int cols, const QuantSpec& spec, const BusGeometry& bus);
 std::vector<std::uint8_t> pack_activation_image(const QuantizedVector& x, const BusGeometry& bus);
+// Inverse of pack_activation_image (tests); `bits`/`group_size` as in the spec.
+QuantizedVector unpack_activation_image(std::span<const std::uint8_t> image, int cols,
+                                        const QuantSpec& spec, const BusGeometry& bus);
 
-// y image: rows float32 values, little-endian.
+// y image: rows float32 values, little-endian (bit patterns kept, NaNs too).
 std::vector<float> unpack_result_image(std::span<const std::uint8_t> bytes, int rows);
+// The bytes the accelerator writes for y (rows * 4; a testbench's reference).
+std::vector<std::uint8_t> pack_result_image(std::span<const float> y);
 
 }  // namespace llamaf::model

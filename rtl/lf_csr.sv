@@ -161,7 +161,10 @@ module lf_csr #(
     irq_d       = job_done_i;
   end
 
-  assign pending = 8'(q_count) + inflight_q;
+  // Saturates at 255 (JobQueueDepth may be 255 with jobs in flight besides).
+  logic [8:0] pending_w;
+  assign pending_w = 9'(q_count) + 9'(inflight_q);
+  assign pending   = pending_w[8] ? 8'hFF : pending_w[7:0];
   assign busy    = (pending != '0);
   assign irq_o   = irq_q;
 

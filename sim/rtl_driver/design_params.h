@@ -15,6 +15,7 @@ namespace llamaf::sim {
 
 struct DesignParams {
   std::string name;
+  std::string description;
   int num_pe = 16;
   int weight_bits = 8;
   int act_bits = 8;

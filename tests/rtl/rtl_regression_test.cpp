@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cctype>
 #include <memory>
 #include <string>
@@ -104,10 +105,15 @@ void run_queued(Harness& h, std::vector<Job>& jobs, AddressAllocator& alloc, int
     require_exact(jobs[i], h, fmt::format("{} queued job {}", what, i));
 }
 
+// The design reproducing LlamaF's point: its description says "LlamaF-like"
+// (configs/designs/embedded.json), or its name mentions llamaf.
 bool is_llamaf_like() {
-  std::string n = params().name;
-  std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-  return n.find("llamaf") != std::string::npos;
+  auto lower = [](std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    return s;
+  };
+  return lower(params().name).find("llamaf") != std::string::npos ||
+         lower(params().description).find("llamaf-like") != std::string::npos;
 }
 
 }  // namespace
@@ -393,7 +399,8 @@ TEST_CASE("performance counters count one job's work", "[rtl]") {
   CHECK(c.macs == std::uint64_t(j.regs.rows) * j.regs.cols);
   CHECK(c.bytes_written == 4ull * j.regs.rows);
   CHECK(c.bytes_read == std::uint64_t(l.total_bytes) + x_bytes);
-  CHECK(c.wgt_buf_writes * std::uint64_t(p.axi_bytes()) == std::uint64_t(l.total_bytes));
+  // Port FIFO writes: every weight word, and port 0's activation words too.
+  CHECK(c.wgt_buf_writes * std::uint64_t(p.axi_bytes()) == c.bytes_read);
   CHECK(c.busy >= c.compute);
   CHECK(c.busy >= c.mem_stall);
   CHECK(c.compute * std::uint64_t(p.num_pe) >= c.macs);
@@ -427,9 +434,14 @@ TEST_CASE("sustained throughput with ideal memory", "[rtl][perf]") {
   if (llamaf) CHECK(macs_per_cycle >= 0.95 * double(p.num_pe));
   CHECK(macs_per_cycle >= 0.90 * bound);
 
-  // Back-to-back: K queued jobs of two sizes; the cycles beyond the ideal
-  // (max of MAC cycles and bus-word cycles) per job must be a small constant.
+  // Back-to-back: K queued jobs of two sizes. The cycles beyond the ideal
+  // (max of MAC cycles and bus-word cycles) per job must not grow with the
+  // rows: the RTL's bubble is loading the next job's activation image into
+  // the single-banked activation buffer (docs/rtl.md, one AXI word per
+  // cycle) plus a pipeline fill, so the bound is those words + 32 cycles.
   const int qcols = std::min(cols, 512);
+  const double x_words =
+      double(model::activation_image_bytes(qcols, p.quant_spec(), p.bus())) / p.axi_bytes();
   auto overhead_per_job = [&](int r, int k) {
     std::vector<Job> q;
     for (int i = 0; i < k; ++i) q.push_back(make_job(p, r, qcols, Values::Random, rng));
@@ -442,8 +454,10 @@ TEST_CASE("sustained throughput with ideal memory", "[rtl][perf]") {
   };
   const double small = overhead_per_job(2 * p.num_pe, 4);
   const double large = overhead_per_job(8 * p.num_pe, 4);
-  WARN(fmt::format("{}: cycles beyond ideal per queued job: {:.1f} ({} rows), {:.1f} ({} rows)",
-                   p.name, small, 2 * p.num_pe, large, 8 * p.num_pe));
-  CHECK(small <= 64.0);
-  CHECK(large <= 64.0);
+  WARN(fmt::format("{}: cycles beyond ideal per queued job ({} cols, x image {} AXI words): "
+                   "{:.1f} ({} rows), {:.1f} ({} rows)",
+                   p.name, qcols, x_words, small, 2 * p.num_pe, large, 8 * p.num_pe));
+  CHECK(small <= x_words + 32.0);
+  CHECK(large <= x_words + 32.0);
+  CHECK(std::abs(large - small) <= 8.0);
 }

@@ -71,7 +71,7 @@ using namespace detail;
 
 class DramChannel {
  public:
-  explicit DramChannel(DramSystem& sys) : sys_(sys), t_(sys.t_) {
+  DramChannel(DramSystem& sys, int index) : sys_(sys), t_(sys.t_), index_(index) {
     const DramConfig& c = sys.cfg_;
     banks_.resize(static_cast<std::size_t>(c.ranks * c.banks_per_rank()));
     hit_gen_.assign(banks_.size(), 0);
@@ -144,6 +144,23 @@ class DramChannel {
     return t;
   }
 
+  void trace(std::uint64_t cycle, DramCommand cmd, std::size_t bank, std::uint32_t row,
+             bool implicit = false) {
+    if (!sys_.trace_) return;
+    const std::size_t per_rank = static_cast<std::size_t>(banks_per_rank_);
+    const std::size_t bpg = static_cast<std::size_t>(sys_.cfg_.banks_per_group);
+    DramCommandRecord r;
+    r.cycle = cycle;
+    r.command = cmd;
+    r.channel = static_cast<std::uint8_t>(index_);
+    r.rank = static_cast<std::uint8_t>(bank / per_rank);
+    r.bank_group = static_cast<std::uint8_t>((bank % per_rank) / bpg);
+    r.bank = static_cast<std::uint8_t>(bank % bpg);
+    r.row = row;
+    r.implicit = implicit;
+    sys_.trace_->push_back(r);
+  }
+
   void classify(Burst& b, Outcome o) {
     if (b.outcome != kUnclassified) return;
     b.outcome = o;
@@ -168,10 +185,12 @@ class DramChannel {
     if (rk.faw_count < 4) ++rk.faw_count;
     ++rk.open_banks;
     ++sys_.stats_.activates;
+    trace(now, DramCommand::Activate, b.bank, b.row);
   }
 
-  void precharge(std::size_t bank, std::uint64_t pre_cycle) {
+  void precharge(std::size_t bank, std::uint64_t pre_cycle, bool implicit = false) {
     Bank& bk = banks_[bank];
+    trace(pre_cycle, DramCommand::Precharge, bank, bk.row, implicit);
     bk.open = false;
     raise(bk.next_act, pre_cycle + static_cast<std::uint64_t>(t_.tRP));
     --ranks_[bank / static_cast<std::size_t>(banks_per_rank_)].open_banks;
@@ -204,6 +223,7 @@ class DramChannel {
   bool closed_page_ = false;
   std::size_t high_ = 0, low_ = 0;
   int banks_per_rank_ = 1;
+  int index_ = 0;
   std::uint64_t bus_free_ = 0;  // cycle the data bus is free after the last burst
   int bus_rank_ = 0;
 };
@@ -232,6 +252,7 @@ void DramChannel::issue_column(Queue& q, std::size_t i, std::uint64_t now, bool 
     data_start = now + u(t_.CWL);
   }
   const std::uint64_t done = data_start + u(t_.tBL);
+  trace(now, is_write ? DramCommand::Write : DramCommand::Read, b.bank, b.row);
   bus_free_ = done;
   bus_rank_ = b.rank;
 
@@ -262,7 +283,7 @@ void DramChannel::issue_column(Queue& q, std::size_t i, std::uint64_t now, bool 
   }
   // Closed page: auto-precharge (RDA/WRA) unless another queued burst wants
   // this row; the internal precharge happens at the earliest legal cycle.
-  if (closed_page_ && !row_wanted(b)) precharge(b.bank, bk.next_pre);
+  if (closed_page_ && !row_wanted(b)) precharge(b.bank, bk.next_pre, true);
 }
 
 void DramChannel::refresh_step(std::uint64_t now, std::uint64_t& wake, bool& issued) {
@@ -287,8 +308,13 @@ void DramChannel::refresh_step(std::uint64_t now, std::uint64_t& wake, bool& iss
       for (std::size_t k = first; k < first + per_rank; ++k)
         if (banks_[k].open) raise(ready, banks_[k].next_pre);
       if (ready <= now) {
-        for (std::size_t k = first; k < first + per_rank; ++k)
-          if (banks_[k].open) precharge(k, now);
+        // PREA: one command; the per-bank records after the first are implicit.
+        bool first_bank = true;
+        for (std::size_t k = first; k < first + per_rank; ++k) {
+          if (!banks_[k].open) continue;
+          precharge(k, now, !first_bank);
+          first_bank = false;
+        }
         issued = true;
       } else {
         wake = std::min(wake, ready);
@@ -302,6 +328,7 @@ void DramChannel::refresh_step(std::uint64_t now, std::uint64_t& wake, bool& iss
         rk.refresh_due += static_cast<std::uint64_t>(t_.tREFI);
         rk.refresh_pending = false;
         ++sys_.stats_.refreshes;
+        trace(now, DramCommand::Refresh, first, 0);
         issued = true;
       } else {
         wake = std::min(wake, ready);
@@ -393,6 +420,17 @@ void DramChannel::schedule(std::uint64_t now) {
   next_wake = now + 1;
 }
 
+const char* to_string(DramCommand c) {
+  switch (c) {
+    case DramCommand::Activate: return "ACT";
+    case DramCommand::Precharge: return "PRE";
+    case DramCommand::Read: return "RD";
+    case DramCommand::Write: return "WR";
+    case DramCommand::Refresh: return "REF";
+  }
+  return "?";
+}
+
 namespace {
 const DramConfig& validated(const DramConfig& c) {
   c.validate("DramSystem config: memory");
@@ -403,7 +441,7 @@ const DramConfig& validated(const DramConfig& c) {
 DramSystem::DramSystem(const DramConfig& cfg)
     : cfg_(validated(cfg)), t_(derive_timing(cfg_)), map_(cfg_) {
   for (int c = 0; c < cfg_.channels; ++c)
-    channels_.push_back(std::make_unique<DramChannel>(*this));
+    channels_.push_back(std::make_unique<DramChannel>(*this, c));
   recompute_next_event();
 }
 

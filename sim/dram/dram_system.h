@@ -74,6 +74,20 @@ struct DramStats {
   std::vector<DramSourceStats> per_source;  // indexed by source id
 };
 
+// One issued DRAM command, for tracing and for independent timing checks.
+enum class DramCommand : std::uint8_t { Activate, Precharge, Read, Write, Refresh };
+struct DramCommandRecord {
+  std::uint64_t cycle = 0;
+  DramCommand command = DramCommand::Activate;
+  std::uint8_t channel = 0, rank = 0, bank_group = 0, bank = 0;
+  std::uint32_t row = 0;
+  // Precharge records only: an auto-precharge (RDA/WRA, at the earliest
+  // legal cycle, which may lie after later records) or one bank of a PREA;
+  // neither occupies a command-bus slot of its own.
+  bool implicit = false;
+};
+const char* to_string(DramCommand c);
+
 class DramChannel;
 
 class DramSystem {
@@ -121,6 +135,9 @@ class DramSystem {
   // Nested JSON: configuration summary, counters, derived rates, per source.
   nlohmann::json stats_json() const;
 
+  // Appends every command issued from now on to *sink (nullptr: stop).
+  void trace_commands(std::vector<DramCommandRecord>* sink) { trace_ = sink; }
+
  private:
   friend class DramChannel;
   struct RequestState {
@@ -146,6 +163,7 @@ class DramSystem {
   std::uint64_t live_requests_ = 0;
   std::deque<DramCompletion> done_;
   DramStats stats_;
+  std::vector<DramCommandRecord>* trace_ = nullptr;
 };
 
 }  // namespace llamaf::dram

@@ -13,6 +13,8 @@
 #include <chrono>
 #include <cmath>
 #include <functional>
+#include <map>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -469,6 +471,177 @@ TEST_CASE("memory JSON errors name the key path", "[dram]") {
   j = good;
   j["banks"] = 8;
   CHECK_THAT(error_of(j), Contains("memory.banks") && Contains("unknown"));
+}
+
+namespace {
+
+// Independent check of a command trace against the JEDEC rules of
+// docs/dram.md, using the converted timings of the model under test.
+void check_trace(std::vector<DramCommandRecord> trace, const DramConfig& c, const DramTiming& t) {
+  using I = std::int64_t;
+  const I never = -(I{1} << 40);
+  std::stable_sort(trace.begin(), trace.end(),
+                   [](const DramCommandRecord& a, const DramCommandRecord& b) {
+                     return a.cycle < b.cycle;
+                   });
+  struct BankState {
+    bool open = false;
+    std::uint32_t row = 0;
+    I act = -(I{1} << 40), pre = -(I{1} << 40), rd = -(I{1} << 40), wr = -(I{1} << 40);
+  };
+  struct RankState {
+    std::vector<I> acts;
+    std::vector<I> act_bg, rd_bg, wr_bg;
+    I act_any, rd_any, wr_any, ref;
+  };
+  const int nb = c.banks_per_rank();
+  std::map<int, std::vector<BankState>> banks;
+  std::map<int, std::vector<RankState>> ranks;
+  std::map<int, I> last_cmd, bus_end;
+  std::map<int, int> bus_rank;
+  for (int ch = 0; ch < c.channels; ++ch) {
+    banks[ch].resize(static_cast<std::size_t>(c.ranks * nb));
+    for (int r = 0; r < c.ranks; ++r) {
+      RankState rs;
+      rs.act_bg = rs.rd_bg = rs.wr_bg = std::vector<I>(static_cast<std::size_t>(c.bank_groups), never);
+      rs.act_any = rs.rd_any = rs.wr_any = rs.ref = never;
+      ranks[ch].push_back(rs);
+    }
+    last_cmd[ch] = never;
+    bus_end[ch] = never;
+    bus_rank[ch] = 0;
+  }
+  std::size_t checked = 0;
+  for (const DramCommandRecord& r : trace) {
+    const I now = static_cast<I>(r.cycle);
+    const int ch = r.channel;
+    RankState& rk = ranks[ch][r.rank];
+    BankState& bk = banks[ch][static_cast<std::size_t>(r.rank * nb + r.bank_group * c.banks_per_group + r.bank)];
+    const std::size_t bg = r.bank_group;
+    INFO(to_string(r.command) << " at " << r.cycle << " ch " << ch << " rank " << int(r.rank)
+                              << " bg " << int(r.bank_group) << " bank " << int(r.bank));
+    if (!r.implicit) {
+      REQUIRE(now > last_cmd[ch]);  // one command per cycle per channel
+      last_cmd[ch] = now;
+    }
+    switch (r.command) {
+      case DramCommand::Activate:
+        REQUIRE_FALSE(bk.open);
+        REQUIRE(now - bk.pre >= t.tRP);
+        REQUIRE(now - bk.act >= t.tRC);
+        REQUIRE(now - rk.act_bg[bg] >= t.tRRD_L);
+        REQUIRE(now - rk.act_any >= t.tRRD_S);
+        if (rk.acts.size() >= 4) REQUIRE(now - rk.acts[rk.acts.size() - 4] >= t.tFAW);
+        REQUIRE(now - rk.ref >= t.tRFC);
+        bk.open = true;
+        bk.row = r.row;
+        bk.act = now;
+        rk.acts.push_back(now);
+        rk.act_bg[bg] = rk.act_any = now;
+        break;
+      case DramCommand::Precharge:
+        REQUIRE(bk.open);
+        REQUIRE(now - bk.act >= t.tRAS);
+        REQUIRE(now - bk.rd >= t.tRTP);
+        REQUIRE(now - (bk.wr + t.CWL + t.tBL) >= t.tWR);
+        bk.open = false;
+        bk.pre = now;
+        break;
+      case DramCommand::Read:
+      case DramCommand::Write: {
+        const bool wr = r.command == DramCommand::Write;
+        REQUIRE(bk.open);
+        REQUIRE(bk.row == r.row);
+        REQUIRE(now - bk.act >= t.tRCD);
+        if (wr) {
+          REQUIRE(now - rk.wr_bg[bg] >= t.tCCD_L);
+          REQUIRE(now - rk.wr_any >= t.tCCD_S);
+          REQUIRE(now - rk.rd_any >= t.tRTW);
+        } else {
+          REQUIRE(now - rk.rd_bg[bg] >= t.tCCD_L);
+          REQUIRE(now - rk.rd_any >= t.tCCD_S);
+          REQUIRE(now - (rk.wr_bg[bg] + t.CWL + t.tBL) >= t.tWTR_L);
+          REQUIRE(now - (rk.wr_any + t.CWL + t.tBL) >= t.tWTR_S);
+        }
+        const I start = now + (wr ? t.CWL : t.CL);
+        REQUIRE(start >= bus_end[ch] + (r.rank != bus_rank[ch] ? t.tRTRS : 0));
+        bus_end[ch] = start + t.tBL;
+        bus_rank[ch] = r.rank;
+        if (wr) bk.wr = rk.wr_bg[bg] = rk.wr_any = now;
+        else bk.rd = rk.rd_bg[bg] = rk.rd_any = now;
+        break;
+      }
+      case DramCommand::Refresh:
+        for (int k = 0; k < nb; ++k) {
+          const BankState& o = banks[ch][static_cast<std::size_t>(r.rank * nb + k)];
+          REQUIRE_FALSE(o.open);
+          REQUIRE(now - o.pre >= t.tRP);
+          REQUIRE(now - o.act >= t.tRC);
+        }
+        REQUIRE(now - rk.ref >= t.tRFC);
+        rk.ref = now;
+        break;
+    }
+    ++checked;
+  }
+  CHECK(checked == trace.size());
+}
+
+}  // namespace
+
+TEST_CASE("random mixed traffic never violates a DDR4 timing rule", "[dram]") {
+  DramConfig c;
+  c.ranks = 2;
+  c.controller.read_queue_depth = 16;
+  c.controller.write_queue_depth = 16;
+  c.controller.write_high_watermark = 12;
+  c.controller.write_low_watermark = 4;
+  c.controller.frontend_latency_ck = 3;
+  c.timing.tREFI_ns = 2000;  // refresh often to exercise it
+  SECTION("open page, row_bank_col") {}
+  SECTION("closed page, row_bank_col") { c.controller.page_policy = PagePolicy::Closed; }
+  SECTION("open page, two channels, row_col_bank, write data response") {
+    c.channels = 2;
+    c.controller.address_mapping = AddressMapping::RowColBank;
+    c.controller.write_response = WriteResponse::OnData;
+  }
+  DramSystem mem(c);
+  std::vector<DramCommandRecord> trace;
+  mem.trace_commands(&trace);
+  std::mt19937_64 rng(12345);
+  std::uint64_t sent = 0, got = 0, tag = 0;
+  DramCompletion d;
+  bool pending = false;
+  DramRequest req;
+  for (int cycle = 0; cycle < 60000; ++cycle) {
+    if (!pending && rng() % 3 == 0) {
+      req.addr = (rng() % (1u << 22)) & ~std::uint64_t{7};
+      req.bytes = static_cast<std::uint32_t>(1 + rng() % 512);
+      req.is_write = rng() % 10 < 3;
+      req.source = static_cast<std::uint32_t>(rng() % 4);
+      req.tag = tag++;
+      pending = true;
+    }
+    if (pending && mem.try_enqueue(req)) {
+      pending = false;
+      ++sent;
+    }
+    mem.tick();
+    while (mem.pop_completion(d)) ++got;
+  }
+  for (int i = 0; i < 200000 && !mem.idle(); ++i) {
+    mem.tick();
+    while (mem.pop_completion(d)) ++got;
+  }
+  CHECK(got == sent);
+  CHECK(mem.idle());
+  const DramStats& s = mem.stats();
+  CHECK(s.row_hits > 0);
+  CHECK(s.row_conflicts + s.row_misses > 0);
+  CHECK(s.refreshes > 0);
+  CHECK(s.write_bursts > 0);
+  INFO(trace.size() << " commands");
+  check_trace(trace, c, mem.timing());
 }
 
 TEST_CASE("model speed on a streaming workload", "[dram][.bench]") {

@@ -1,0 +1,145 @@
+// One lf_top instance inside the system: the Verilated model of some design
+// behind a design-independent interface, its AXI ports served by the
+// DDR4-timed bridge, and its register port driven by the host.
+#pragma once
+
+#include "sim/rtl_driver/design_params.h"
+#include "sim/rtl_driver/lf_csr.h"
+#include "sim/rtl_driver/lf_top_pins.h"
+#include "sim/system/dram_axi.h"
+
+#include <verilated.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace llamaf::sim {
+
+class Accelerator {
+ public:
+  virtual ~Accelerator() = default;
+  virtual const DesignParams& params() const = 0;
+  // One fabric clock cycle of the accelerator and its ports; a pending
+  // register access (csr_access) is presented in this cycle. The caller ends
+  // the cycle on the bridge afterwards.
+  virtual void step() = 0;
+  // Presents one register access in the next step(); returns what a read
+  // returned there (read data is combinational in the cycle of the request).
+  virtual void set_csr(bool write, std::uint32_t addr, std::uint32_t wdata) = 0;
+  virtual std::uint32_t csr_rdata() const = 0;
+  virtual bool irq() const = 0;  // irq_o in the last step
+  // The performance counters, read without a clock edge (instrumentation of
+  // the simulator, not a host access: it costs no simulated time).
+  virtual csr::Counters counters() = 0;
+  // No job outstanding and no AXI burst in flight on any port: stepping
+  // the accelerator would change nothing but idle counters.
+  virtual bool quiet() const = 0;
+};
+
+template <class Model>
+class VerilatedAccelerator final : public Accelerator {
+ public:
+  VerilatedAccelerator(const DesignParams& p, DramBridge& bridge, const PsPortConfig& port_cfg)
+      : p_(p), ctx_(std::make_unique<VerilatedContext>()) {
+    ctx_->randReset(0);
+    top_ = std::make_unique<Model>(ctx_.get(), "lf_top");
+    const AxiPortShape shape{p_.axi_data_bits, p_.axi_addr_bits};
+    for (int i = 0; i < p_.weight_ports; ++i)
+      readers_.push_back(std::make_unique<DramAxiReadPort>(bridge, std::uint32_t(i), shape, port_cfg));
+    writer_ = std::make_unique<DramAxiWritePort>(bridge, kWriteSource, shape, port_cfg);
+    rd_in_.resize(std::size_t(p_.weight_ports));
+    top_->csr_req_i = 0;
+    top_->rst_ni = 0;
+    for (int i = 0; i < 4; ++i) tick();
+    top_->rst_ni = 1;
+  }
+  ~VerilatedAccelerator() override { top_->final(); }
+
+  static constexpr std::uint32_t kWriteSource = 8;
+
+  const DesignParams& params() const override { return p_; }
+
+  void set_csr(bool write, std::uint32_t addr, std::uint32_t wdata) override {
+    if (write && addr == csr::kCtrl && (wdata & csr::kCtrlEnqueue)) ++outstanding_jobs_;
+    top_->csr_req_i = 1;
+    top_->csr_we_i = write;
+    top_->csr_addr_i = addr;
+    top_->csr_wdata_i = wdata;
+  }
+  std::uint32_t csr_rdata() const override { return csr_rdata_; }
+  bool irq() const override { return irq_; }
+  bool quiet() const override {
+    if (outstanding_jobs_ > 0) return false;
+    for (const auto& r : readers_)
+      if (!r->idle()) return false;
+    return writer_->idle();
+  }
+
+  void step() override { tick(); }
+
+  csr::Counters counters() override {
+    auto rd64 = [this](std::uint32_t a) {
+      return std::uint64_t(backdoor_read(a + 4)) << 32 | backdoor_read(a);
+    };
+    csr::Counters c;
+    c.busy = rd64(csr::kCntBusy);
+    c.compute = rd64(csr::kCntCompute);
+    c.mem_stall = rd64(csr::kCntMemStall);
+    c.bytes_read = rd64(csr::kCntBytesRead);
+    c.bytes_written = rd64(csr::kCntBytesWritten);
+    c.macs = rd64(csr::kCntMacs);
+    c.act_buf_reads = rd64(csr::kCntActBufReads);
+    c.wgt_buf_writes = rd64(csr::kCntWgtBufWrites);
+    return c;
+  }
+
+ private:
+  void tick() {
+    for (int i = 0; i < p_.weight_ports; ++i)
+      pins::drive_read_port(*top_, p_, i, readers_[std::size_t(i)]->outputs());
+    pins::drive_write_port(*top_, writer_->outputs());
+    top_->clk_i = 0;
+    top_->eval();
+    for (int i = 0; i < p_.weight_ports; ++i)
+      pins::sample_read_port(*top_, p_, i, rd_in_[std::size_t(i)]);
+    pins::sample_write_port(*top_, p_, wr_in_);
+    csr_rdata_ = top_->csr_rdata_o;
+    irq_ = top_->irq_o;
+    for (int i = 0; i < p_.weight_ports; ++i) readers_[std::size_t(i)]->clock(rd_in_[std::size_t(i)]);
+    writer_->clock(wr_in_);
+    top_->clk_i = 1;
+    top_->eval();
+    top_->csr_req_i = 0;
+    if (irq_ && outstanding_jobs_ > 0) --outstanding_jobs_;
+  }
+
+  // A combinational register read between clock edges (clk_i stays high, so
+  // no flop changes).
+  std::uint32_t backdoor_read(std::uint32_t addr) {
+    top_->csr_req_i = 1;
+    top_->csr_we_i = 0;
+    top_->csr_addr_i = addr;
+    top_->eval();
+    const std::uint32_t v = top_->csr_rdata_o;
+    top_->csr_req_i = 0;
+    top_->eval();
+    return v;
+  }
+
+  DesignParams p_;
+  std::unique_ptr<VerilatedContext> ctx_;
+  std::unique_ptr<Model> top_;
+  std::vector<std::unique_ptr<DramAxiReadPort>> readers_;
+  std::unique_ptr<DramAxiWritePort> writer_;
+  std::vector<AxiReadMaster> rd_in_;
+  AxiWriteMaster wr_in_;
+  std::uint32_t csr_rdata_ = 0;
+  // Jobs enqueued through set_csr and not yet completed (irq); a job rejected
+  // at enqueue stays counted, and the host driver sees the error in STATUS.
+  int outstanding_jobs_ = 0;
+  bool irq_ = false;
+};
+
+}  // namespace llamaf::sim

@@ -1,0 +1,104 @@
+// The SystemC system: the accelerator clock domain (Verilated lf_top and the
+// DDR4-timed AXI bridge) and the host processor, as two threads on one time
+// axis. Simulated time is counted in exact accelerator (fabric) cycles; host
+// work is converted into fabric cycles before it is charged.
+//
+// The fabric thread runs the accelerator cycle by cycle in a local loop and
+// synchronises with SystemC time only when the host must hear of something
+// (a register access done, a job's interrupt, host DRAM traffic done) or,
+// while the host computes concurrently, every `quantum` cycles (the bound on
+// how far host DRAM requests may lag the accelerator's). When the accelerator
+// is quiet its evaluation is skipped and only the DRAM model advances.
+#pragma once
+
+#include "sim/system/accelerator.h"
+#include "sim/system/dram_axi.h"
+
+#include <systemc>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace llamaf::sim {
+
+struct CsrOp {
+  bool write = false;
+  std::uint32_t addr = 0;
+  std::uint32_t wdata = 0;
+  std::uint32_t rdata = 0;  // filled for reads
+};
+
+class Soc : public sc_core::sc_module {
+ public:
+  SC_HAS_PROCESS(Soc);
+  Soc(const sc_core::sc_module_name& name, Accelerator& acc, DramBridge& bridge,
+      double fabric_clock_mhz, std::uint64_t quantum_cycles = 256);
+
+  // The host's program; runs in the host thread from time 0.
+  void set_program(std::function<void()> program) { program_ = std::move(program); }
+  // Runs the simulation until the program returns; throws llamaf::Error if
+  // it stalls (the host waits for something that can no longer happen).
+  void run();
+
+  // ---- host services (call only from the program) ----
+  std::uint64_t now_cycles() const;
+  // The host computes for n fabric cycles (the accelerator runs meanwhile).
+  void host_busy(std::uint64_t n);
+  // Simulated time passes with nothing simulated (fast mode's extrapolated
+  // layers).
+  void skip(std::uint64_t n) { if (n) wait(cycles(n)); }
+  // Register accesses, one per fabric cycle, in order; blocks until done.
+  void csr(std::vector<CsrOp>& ops);
+  // Blocks until `count` job interrupts have been seen since reset.
+  void wait_irqs(std::uint64_t count);
+  std::uint64_t irqs() const { return irqs_; }
+  // Host DRAM traffic (cache-line streams through the DDR4 model): start a
+  // transfer, then wait for all started transfers to complete.
+  void dram_start(std::uint64_t addr, std::uint64_t bytes, bool write);
+  void dram_wait();
+
+  Accelerator& accelerator() { return acc_; }
+  DramBridge& bridge() { return bridge_; }
+  double clock_mhz() const { return clock_mhz_; }
+  std::uint64_t host_busy_cycles() const { return host_busy_cycles_; }
+
+  static constexpr std::uint32_t kHostSource = 15;
+
+ private:
+  struct HostChunk {
+    std::uint64_t addr;
+    std::uint32_t bytes;
+    bool write;
+  };
+  void fabric_thread();
+  void host_thread();
+  bool fabric_has_work() const;
+  void issue_host_dram();
+  sc_core::sc_time cycles(std::uint64_t n) const { return period_ * static_cast<double>(n); }
+
+  Accelerator& acc_;
+  DramBridge& bridge_;
+  double clock_mhz_;
+  sc_core::sc_time period_;
+  std::uint64_t quantum_;
+  std::function<void()> program_;
+  bool program_done_ = false;
+
+  // host -> fabric
+  std::vector<CsrOp>* csr_ops_ = nullptr;
+  std::size_t csr_next_ = 0;
+  std::uint64_t irq_target_ = 0;
+  std::vector<HostChunk> host_chunks_;  // not yet accepted by the DRAM model
+  std::size_t host_chunk_next_ = 0;
+  std::uint64_t host_dram_outstanding_ = 0;
+  bool host_dram_waiting_ = false;
+  bool host_computing_ = false;
+
+  std::uint64_t irqs_ = 0;
+  std::uint64_t host_busy_cycles_ = 0;
+  sc_core::sc_event wake_fabric_, csr_done_, irq_done_, dram_done_;
+};
+
+}  // namespace llamaf::sim

@@ -1,0 +1,288 @@
+// `llamaf sim`: the full-system simulation of token generation.
+#include "sim/system/system_sim.h"
+
+#include "sim/board/board.h"
+#include "sim/host/host_cost.h"
+#include "sim/model/checkpoint.h"
+#include "sim/model/error.h"
+#include "sim/model/generate.h"
+#include "sim/model/synthetic.h"
+#include "sim/model/tokenizer.h"
+#include "sim/system/activity.h"
+#include "sim/system/memory_map.h"
+#include "sim/system/rtl_backend.h"
+#include "sim/system/soc.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+#include <systemc>
+
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <unistd.h>
+
+namespace llamaf::sim {
+
+namespace {
+
+struct SimOptions {
+  std::string design_path, board_path, model_path, shape_path, tokenizer_path, prompt, report_path;
+  std::string policy = "overlapped";
+  int steps = 32;
+  int sim_layers = -1;
+  double clock_mhz = 0;  // 0: the board's fabric clock
+  float temperature = 0.0f;
+  float topp = 0.9f;
+  std::uint64_t seed = 42;
+  std::uint64_t weights_seed = 1;
+  std::uint64_t quantum = 256;
+  bool quiet = false;
+};
+
+struct TokenRecord {
+  int pos = 0;
+  int token = 0;  // the token fed at pos
+  int next = 0;   // the token chosen at pos
+  Activity activity;
+};
+
+void write_atomically(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    if (!out) throw_error("{}: cannot write report", tmp);
+    out << text;
+    if (!out) throw_error("{}: write error", tmp);
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+nlohmann::json design_json(const DesignParams& p) {
+  return {{"name", p.name},          {"NumPe", p.num_pe},         {"WeightBits", p.weight_bits},
+          {"ActBits", p.act_bits},   {"GroupSize", p.group_size},
+          {"ScaleFmt", model::scale_format_name(p.scale_format)},
+          {"AxiDataBits", p.axi_data_bits}, {"WeightPorts", p.weight_ports},
+          {"MaxOutstanding", p.max_outstanding}, {"MaxBurstBeats", p.max_burst_beats},
+          {"WgtBufWords", p.wgt_buf_words}, {"ActBufCols", p.act_buf_cols},
+          {"OutBufWords", p.out_buf_words}, {"JobQueueDepth", p.job_queue_depth}};
+}
+
+int run(const SimOptions& o, const AcceleratorFactory& factory, const std::string& design_name) {
+  const auto wall_start = std::chrono::steady_clock::now();
+  const DesignParams design = load_design_params(o.design_path);
+  if (std::filesystem::path(o.design_path).stem().string() != design_name)
+    throw_error("{}: this simulator was built for design '{}' (configs/designs/{}.json)",
+                o.design_path, design_name, design_name);
+  const board::Board board = board::load_board(o.board_path);
+  const double clock_mhz = o.clock_mhz > 0 ? o.clock_mhz : board.fabric.clock_mhz;
+  if (design.weight_ports > board.fabric.hp_ports)
+    throw_error("{}: design uses {} AXI ports but board '{}' has {} HP ports", o.design_path,
+                design.weight_ports, board.name, board.fabric.hp_ports);
+  const model::QuantSpec quant = design.quant_spec();
+  const SchedulePolicy policy = parse_policy(o.policy);
+
+  // The model, quantized as the design computes.
+  model::Transformer t = !o.shape_path.empty()
+      ? model::make_synthetic_transformer(model::load_shape(o.shape_path), o.weights_seed, quant)
+      : model::Transformer(model::load_checkpoint(o.model_path), quant);
+  const model::Config& cfg = t.config();
+  if (o.sim_layers == 0 || o.sim_layers > cfg.n_layers)
+    throw_error("--sim-layers {}: expected 1..{} (the model's layers)", o.sim_layers, cfg.n_layers);
+  std::optional<model::Tokenizer> tok;
+  if (!o.tokenizer_path.empty()) tok.emplace(o.tokenizer_path, cfg.vocab_size);
+  if (!o.prompt.empty() && !tok) throw Error("--prompt needs --tokenizer");
+  const std::vector<int> prompt = tok ? tok->encode(o.prompt, true, false) : std::vector<int>{1};
+  const int steps = std::min(o.steps, cfg.seq_len);
+
+  // Reference: the golden quantized model on the host, same sampler.
+  std::vector<int> expected;
+  {
+    model::Sampler sampler(cfg.vocab_size, o.temperature, o.topp, o.seed);
+    expected = model::generate(t, sampler, prompt, steps);
+    t.reset();
+  }
+
+  // The system.
+  dram::DramSystem dram(board.memory);
+  SparseMemory mem;
+  const MemoryMap map(t, design, board.memory.capacity_bytes());
+  map.load_weights(mem);
+  DramBridge bridge(dram, mem, static_cast<std::int64_t>(std::llround(clock_mhz * 1000.0)));
+  PsPortConfig ports;
+  std::unique_ptr<Accelerator> acc = factory(design, bridge, ports);
+  Soc soc("soc", *acc, bridge, clock_mhz, o.quantum);
+  const host::HostCostModel host(board.host);
+  BackendConfig bcfg;
+  bcfg.policy = policy;
+  bcfg.sim_layers = o.sim_layers;
+  RtlBackend backend(soc, map, cfg, design, host, bcfg);
+  t.set_backend(&backend);
+
+  std::vector<TokenRecord> records;
+  std::vector<int> produced = prompt;
+  std::exception_ptr failure;
+  const bool progress = !o.quiet && isatty(STDERR_FILENO);
+  soc.set_program([&] {
+    try {
+      model::Sampler sampler(cfg.vocab_size, o.temperature, o.topp, o.seed);
+      int token = prompt[0];
+      Activity before = backend.snapshot();
+      for (int pos = 0; pos < steps; ++pos) {
+        std::span<float> logits = t.forward(token, pos);
+        int next;
+        if (pos + 1 < static_cast<int>(prompt.size())) {
+          next = prompt[pos + 1];
+        } else {
+          backend.charge_host("sampling", host::sample_counts(cfg.vocab_size, o.temperature == 0.0f));
+          next = sampler.sample(logits);
+        }
+        const Activity after = backend.snapshot();
+        Activity delta = after - before;
+        for (auto& [k, v] : delta.op_cycles)
+          v -= before.op_cycles.count(k) ? before.op_cycles.at(k) : 0.0;
+        records.push_back({pos, token, next, delta});
+        before = after;
+        if (progress) {
+          const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+          const double done = pos + 1.0;
+          fmt::print(stderr, "\r  token {}/{}  simulated cycles {:.4g}  {:.3g} cycles/s  ETA {:.0f} s   ",
+                     pos + 1, steps, after.cycles, after.cycles / wall,
+                     wall / done * (steps - done));
+        }
+        if (pos + 1 >= static_cast<int>(prompt.size())) {
+          if (next == 1) break;
+          produced.push_back(next);
+        }
+        token = next;
+      }
+    } catch (...) {
+      failure = std::current_exception();
+    }
+  });
+  soc.run();
+  if (progress) fmt::print(stderr, "\n");
+  if (failure) std::rethrow_exception(failure);
+
+  // Tokens must equal the golden model's.
+  for (std::size_t i = 0; i < std::max(expected.size(), produced.size()); ++i) {
+    const int e = i < expected.size() ? expected[i] : -1;
+    const int g = i < produced.size() ? produced[i] : -1;
+    if (e != g)
+      throw_error("token mismatch at position {}: the simulated system produced {} but the golden "
+                  "model {} (-1: sequence ended)", i, g, e);
+  }
+
+  // Report.
+  const double peak = board.memory.peak_bandwidth_gbps();
+  Activity total;
+  for (const TokenRecord& r : records) total += r.activity;
+  const double seconds = total.cycles / (clock_mhz * 1e6);
+  const double tokens_per_s = seconds > 0 ? records.size() / seconds : 0.0;
+  const double weight_bytes = static_cast<double>(map.weight_bytes());
+  const double roofline = peak * 1e9 / weight_bytes;
+  const bool fast = o.sim_layers > 0 && o.sim_layers < cfg.n_layers;
+  nlohmann::json rep;
+  rep["schema"] = "llamaf.sim.report/1";
+  rep["mode"] = fast ? "fast" : "full";
+  rep["simulated_layers"] = fast ? o.sim_layers : cfg.n_layers;
+  rep["design"] = design_json(design);
+  rep["board"] = board.name;
+  rep["clock_mhz"] = clock_mhz;
+  rep["policy"] = policy_name(policy);
+  rep["quant"] = quant.str();
+  rep["model"] = model::to_json(cfg);
+  rep["model"]["source"] = o.shape_path.empty() ? o.model_path : o.shape_path;
+  rep["positions"] = records.size();
+  rep["prompt_tokens"] = prompt.size();
+  rep["total"] = to_json(total, clock_mhz, peak);
+  rep["total"]["tokens_per_s"] = tokens_per_s;
+  rep["total"]["macs_by_bits"] = {{fmt::format("w{}a{}", design.weight_bits, design.act_bits), total.accel.macs}};
+  rep["roofline"] = {{"weight_and_scale_bytes_per_token", weight_bytes},
+                     {"dram_peak_gbps", peak},
+                     {"roofline_tokens_per_s", roofline},
+                     {"percent_of_roofline", 100.0 * tokens_per_s / roofline}};
+  nlohmann::json toks = nlohmann::json::array();
+  for (const TokenRecord& r : records) {
+    nlohmann::json j = to_json(r.activity, clock_mhz, peak);
+    j["pos"] = r.pos;
+    j["token"] = r.token;
+    j["next"] = r.next;
+    toks.push_back(j);
+  }
+  rep["tokens"] = toks;
+  rep["dram_stats"] = dram.stats_json();
+  rep["wall_seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  if (!o.report_path.empty()) write_atomically(o.report_path, rep.dump(2) + "\n");
+
+  // Human output.
+  if (tok) fmt::print("{}\n", tok->decode(produced));
+  else {
+    for (int id : produced) fmt::print("{} ", id);
+    fmt::print("\n");
+  }
+  fmt::print("\n{:>4} {:>6} {:>12} {:>10} {:>9} {:>7} {:>8}\n", "pos", "token", "cycles", "ms", "tokens/s",
+             "busy %", "DRAM GB/s");
+  for (const TokenRecord& r : records) {
+    const double s = r.activity.cycles / (clock_mhz * 1e6);
+    const double bytes = r.activity.dram.bytes_read + r.activity.dram.bytes_written;
+    fmt::print("{:>4} {:>6} {:>12.0f} {:>10.3f} {:>9.2f} {:>7.1f} {:>8.2f}\n", r.pos, r.next,
+               r.activity.cycles, 1e3 * s, 1.0 / s, 100.0 * r.activity.accel.busy / r.activity.cycles,
+               bytes / s / 1e9);
+  }
+  fmt::print("\n{} ({}), design {}, board {} at {} MHz, {} policy, {} positions\n", fast ? "fast mode" : "full simulation",
+             fast ? fmt::format("{} of {} layers simulated", o.sim_layers, cfg.n_layers) : "every layer simulated",
+             design.name, board.name, clock_mhz, policy_name(policy), records.size());
+  fmt::print("tokens/s {:.3f}  ({:.1f} % of the DDR roofline {:.2f} tokens/s)\n", tokens_per_s,
+             100.0 * tokens_per_s / roofline, roofline);
+  fmt::print("time by operator:");
+  for (const auto& [k, v] : total.op_cycles) fmt::print("  {} {:.1f}%", k, 100.0 * v / total.cycles);
+  fmt::print("\n");
+  if (!o.report_path.empty()) fmt::print("report: {}\n", o.report_path);
+  return 0;
+}
+
+}  // namespace
+
+int system_sim_main(int argc, char** argv, const AcceleratorFactory& factory,
+                    const std::string& design_name) {
+  CLI::App app{"llamaf sim: token generation with every matrix-vector product through the "
+               "Verilated RTL, in SystemC with a DDR4 model and a host model"};
+  SimOptions o;
+  app.add_option("--design", o.design_path, "configs/designs/X.json")->required();
+  app.add_option("--board", o.board_path, "configs/boards/B.json")->required();
+  auto* model = app.add_option("--model", o.model_path, "llama2.c .bin or Hugging Face directory");
+  auto* shape = app.add_option("--shape", o.shape_path, "configs/models/X.json (synthetic weights)");
+  model->excludes(shape);
+  app.add_option("--tokenizer", o.tokenizer_path, "tokenizer.bin");
+  app.add_option("--prompt", o.prompt, "prompt text (needs --tokenizer)");
+  app.add_option("-n,--steps", o.steps, "positions to run, prompt included")->check(CLI::PositiveNumber)->capture_default_str();
+  app.add_option("--policy", o.policy, "schedule: serial | overlapped")->capture_default_str();
+  app.add_option("--sim-layers", o.sim_layers,
+                 "fast mode: simulate this many layers cycle by cycle, extrapolate the rest");
+  app.add_option("--clock-mhz", o.clock_mhz, "accelerator clock (default: the board's)");
+  app.add_option("--report", o.report_path, "write the JSON report here");
+  app.add_option("--temperature", o.temperature, "0 = greedy")->capture_default_str();
+  app.add_option("--topp", o.topp)->capture_default_str();
+  app.add_option("--seed", o.seed, "sampler seed")->capture_default_str();
+  app.add_option("--weights-seed", o.weights_seed, "seed of synthetic weights")->capture_default_str();
+  app.add_option("--quantum", o.quantum, "max cycles the accelerator runs ahead of a computing host")
+      ->capture_default_str();
+  app.add_flag("--quiet", o.quiet, "no progress line");
+  try {
+    app.parse(argc, argv);
+    if (o.model_path.empty() && o.shape_path.empty()) throw Error("one of --model or --shape is required");
+    return run(o, factory, design_name);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "llamaf sim: error: {}\n", e.what());
+    return 1;
+  }
+}
+
+}  // namespace llamaf::sim

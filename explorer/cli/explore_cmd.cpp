@@ -1,0 +1,149 @@
+// `llamaf explore`: runs a sweep (configs/sweeps/*.json) point by point in
+// subprocesses, appends each result to DIR/results.jsonl, then writes the
+// reports. Interruptible at any moment: re-run with --resume.
+#include "explorer/cli/commands.h"
+
+#include "explorer/report.h"
+#include "explorer/runner.h"
+#include "explorer/sweep.h"
+#include "sim/model/error.h"
+
+#include <fmt/core.h>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+namespace llamaf::cli {
+
+namespace {
+
+struct ExploreOptions {
+  std::string sweep_path;
+  std::string out_dir;
+  int jobs = 1;
+  std::string shard = "1/1";
+  bool resume = false;
+  bool retry_failed = false;
+  double timeout_s = 0;  // 0: the sweep's run.timeout_s
+  std::string cache_dir;
+  std::string evaluator;  // default: this executable
+  std::string gnuplot = "gnuplot";
+  bool no_report = false;
+  bool list = false;
+};
+
+std::string duration(double s) {
+  if (s < 0) return "?";
+  const auto t = static_cast<long long>(s + 0.5);
+  if (t >= 3600) return fmt::format("{}h{:02}m", t / 3600, (t % 3600) / 60);
+  if (t >= 60) return fmt::format("{}m{:02}s", t / 60, t % 60);
+  return fmt::format("{}s", t);
+}
+
+std::string params_text(const nlohmann::json& params) {
+  std::string s;
+  for (const auto& [k, v] : params.items()) {
+    if (!s.empty()) s += " ";
+    s += k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
+  }
+  return s;
+}
+
+void run_explore(const ExploreOptions& o) {
+  const dse::Sweep sweep = dse::load_sweep(o.sweep_path);
+  const dse::Shard shard = dse::Shard::parse(o.shard);
+  if (o.list) {
+    const dse::Expansion e = dse::expand(sweep);
+    for (const auto& p : e.points)
+      if (shard.contains(p.id))
+        fmt::print("{} {:>5} {}{}\n", p.id, p.index, params_text(p.params),
+                   p.infeasible.empty() ? "" : "  [infeasible: " + p.infeasible + "]");
+    return;
+  }
+  dse::RunOptions opt;
+  opt.out_dir = o.out_dir.empty() ? std::filesystem::path("explore-out") / sweep.name
+                                  : std::filesystem::path(o.out_dir);
+  opt.evaluator = o.evaluator.empty() ? std::filesystem::read_symlink("/proc/self/exe")
+                                      : std::filesystem::path(o.evaluator);
+  opt.cache_dir = o.cache_dir;
+  opt.jobs = o.jobs;
+  opt.shard = shard;
+  opt.resume = o.resume;
+  opt.retry_failed = o.retry_failed;
+  if (o.timeout_s > 0) opt.timeout_s = o.timeout_s;
+
+  const bool tty = ::isatty(STDERR_FILENO) != 0;
+  opt.progress = [tty](const dse::Progress& p) {
+    double eta = -1;
+    if (p.ran > 0) eta = p.elapsed_s / static_cast<double>(p.ran) * static_cast<double>(p.to_run - p.ran);
+    if (tty) {
+      fmt::print(stderr, "\r\033[K[{}/{}] {} failed, {} to run, ETA {}", p.done, p.total, p.failed,
+                 p.to_run - p.ran, p.to_run == p.ran ? "0s" : duration(eta));
+      if (p.record && p.record->value("status", "") != "ok")
+        fmt::print(stderr, "\r\033[Kfailed {} {}: {}\n", p.record->value("id", ""),
+                   params_text(p.record->value("params", nlohmann::json::object())),
+                   p.record->value("reason", ""));
+      std::fflush(stderr);
+    } else if (p.record) {
+      fmt::print(stderr, "[{}/{}] {} {} {}{} (ETA {})\n", p.done, p.total,
+                 p.record->value("status", ""), p.record->value("id", ""),
+                 params_text(p.record->value("params", nlohmann::json::object())),
+                 p.record->value("status", "") == "ok" ? "" : ": " + p.record->value("reason", ""),
+                 duration(eta));
+    } else {
+      fmt::print(stderr, "[{}/{}] starting: {} points to run, {} already done\n", p.done, p.total,
+                 p.to_run, p.done);
+    }
+  };
+  const dse::RunSummary s = dse::run_sweep(sweep, opt);
+  if (tty) fmt::print(stderr, "\n");
+  fmt::print("sweep {}: {} combinations, {} filtered out, {} points in shard {}\n", sweep.name,
+             s.combinations, s.filtered_out, s.in_shard, o.shard);
+  fmt::print("this run: {} evaluated ({} ok, {} failed), {} infeasible recorded; {} were already "
+             "done{}\n",
+             s.ran, s.ok, s.failed, s.infeasible, s.already_done - s.infeasible,
+             s.dropped_torn_tail ? " (a torn last record from a killed run was dropped)" : "");
+  if (!o.no_report) {
+    dse::ReportOptions ro;
+    ro.gnuplot = o.gnuplot;
+    const dse::ReportSummary r = dse::write_report(opt.out_dir, ro);
+    fmt::print("report: {}/report.md ({} figures", opt.out_dir.string(), r.figures.size());
+    fmt::print("{})\n", r.figure_problems.empty() ? "" : fmt::format("; {} not made, see report.md",
+                                                                     r.figure_problems.size()));
+  }
+}
+
+}  // namespace
+
+void add_explore_command(CLI::App& app) {
+  auto o = std::make_shared<ExploreOptions>();
+  auto* cmd = app.add_subcommand(
+      "explore", "Run a design-space sweep (configs/sweeps/*.json): every point in its own "
+                 "subprocess, results appended to DIR/results.jsonl, then the reports");
+  cmd->add_option("sweep", o->sweep_path, "sweep file")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--out", o->out_dir, "output folder (default explore-out/<sweep name>)");
+  cmd->add_option("-j,--jobs", o->jobs, "points evaluated in parallel")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  cmd->add_option("--shard", o->shard,
+                  "run only shard K of N (K/N, 1-based): disjoint subsets by point id; merge the "
+                  "shard folders with `llamaf merge`")
+      ->capture_default_str();
+  cmd->add_flag("--resume", o->resume, "continue a run in the same --out, skipping finished points");
+  cmd->add_flag("--retry-failed", o->retry_failed, "with --resume: evaluate failed points again");
+  cmd->add_option("--timeout", o->timeout_s,
+                  "per-point limit in seconds (default: the sweep's run.timeout_s, else 3600)");
+  cmd->add_option("--cache-dir", o->cache_dir,
+                  "cache folder for accuracy results (default $LLAMAF_CACHE_DIR or ~/.cache/llamaf)");
+  cmd->add_option("--evaluator", o->evaluator,
+                  "program implementing the point protocol (default: this llamaf)");
+  cmd->add_option("--gnuplot", o->gnuplot, "gnuplot program for figures")->capture_default_str();
+  cmd->add_flag("--no-report", o->no_report, "do not write the reports after the run");
+  cmd->add_flag("--list", o->list, "print the points (id, index, parameters) and exit");
+  cmd->callback([o] { run_explore(*o); });
+}
+
+}  // namespace llamaf::cli

@@ -1,0 +1,82 @@
+// `llamaf point` (internal): evaluates one resolved design point written by
+// `llamaf explore` and writes result.json. The protocol (docs/explore.md):
+//   llamaf point DIR/points/<id>/point.json --out DIR/points/<id>/result.json
+//                [--cache-dir DIR]
+//   result.json = {"status": "ok"|"failed", "reason": "...", "metrics": {...},
+//                  "notes": [...], "tools": {...}, "wall_seconds": s}
+// Exit status 0 for "ok", 2 for "failed" (result.json written either way),
+// 1 when even result.json could not be written.
+#include "explorer/cli/commands.h"
+
+#include "explorer/point_eval.h"
+#include "explorer/results_store.h"
+#include "sim/model/error.h"
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <fstream>
+#include <memory>
+
+namespace llamaf::cli {
+
+namespace {
+
+struct PointOptions {
+  std::string point_path;
+  std::string out_path;
+  std::string cache_dir;
+};
+
+void run_point(const PointOptions& o) {
+  const auto t0 = std::chrono::steady_clock::now();
+  dse::PointResult r;
+  try {
+    std::ifstream in(o.point_path);
+    if (!in) throw_error("{}: cannot open point file", o.point_path);
+    nlohmann::json point;
+    try {
+      point = nlohmann::json::parse(in);
+    } catch (const nlohmann::json::parse_error& e) {
+      throw_error("{}: invalid JSON at byte {}: {}", o.point_path, e.byte, e.what());
+    }
+    const nlohmann::json run = point.value("run", nlohmann::json::object());
+    dse::EvalContext ctx;
+    ctx.sweep_dir = run.value("sweep_dir", std::string("."));
+    ctx.cache_dir = !o.cache_dir.empty()               ? std::filesystem::path(o.cache_dir)
+                    : !run.value("cache_dir", "").empty() ? std::filesystem::path(run.value("cache_dir", ""))
+                                                           : dse::default_dse_cache_dir();
+    r = dse::evaluate_point(point, ctx);
+  } catch (const std::exception& e) {
+    r.status = "failed";
+    r.reason = e.what();
+    r.metrics = nlohmann::json::object();
+  }
+  nlohmann::json j = r.to_json();
+  j["wall_seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  dse::write_file_atomic(o.out_path, j.dump(2) + "\n");
+  if (r.status != "ok") {
+    fmt::print(stderr, "llamaf point: failed: {}\n", r.reason);
+    throw CLI::RuntimeError(2);
+  }
+  for (const auto& n : r.notes) fmt::print(stderr, "llamaf point: note: {}\n", n);
+}
+
+}  // namespace
+
+void add_point_command(CLI::App& app) {
+  auto o = std::make_shared<PointOptions>();
+  auto* cmd = app.add_subcommand(
+      "point", "(internal) Evaluate one resolved design point for `llamaf explore`");
+  cmd->group("");  // hidden from --help: the explorer's subprocess protocol
+  cmd->add_option("point", o->point_path, "resolved point JSON (DIR/points/<id>/point.json)")
+      ->required();
+  cmd->add_option("--out", o->out_path, "result JSON to write")->required();
+  cmd->add_option("--cache-dir", o->cache_dir,
+                  "cache folder (accuracy per quantization); default $LLAMAF_CACHE_DIR or "
+                  "~/.cache/llamaf");
+  cmd->callback([o] { run_point(*o); });
+}
+
+}  // namespace llamaf::cli

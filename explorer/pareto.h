@@ -1,0 +1,33 @@
+// Pareto front of finished points over the sweep's objectives.
+#pragma once
+
+#include "explorer/sweep.h"
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace llamaf::dse {
+
+// Metrics with nested objects flattened to dotted keys
+// ({"energy_j_per_token": {"host": 1}} -> "energy_j_per_token.host").
+nlohmann::json flatten_metrics(const nlohmann::json& metrics);
+
+// A record's numeric value of `key`: a flattened metric, else a parameter
+// (booleans are 0/1; strings and absent keys give nullopt).
+std::optional<double> record_number(const nlohmann::json& record, const std::string& key);
+
+struct ParetoFront {
+  std::vector<std::size_t> members;       // indices into the records given, in input order
+  std::vector<Objective> used;            // objectives some "ok" record has
+  std::vector<std::string> missing;       // objective metrics no "ok" record has
+};
+
+// Non-dominated "ok" records over the objectives that have data; a record
+// lacking any used objective is not a candidate. Equal records are all kept.
+ParetoFront pareto_front(const std::vector<nlohmann::json>& records,
+                         const std::vector<Objective>& objectives);
+
+}  // namespace llamaf::dse

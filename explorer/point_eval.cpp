@@ -1,0 +1,330 @@
+// Evaluation of one design point: byte accounting, roofline, accuracy, and
+// the (not yet available) simulation and synthesis stages.
+#include "explorer/point_eval.h"
+
+#include "explorer/energy.h"
+#include "explorer/hash.h"
+#include "explorer/results_store.h"
+#include "sim/model/checkpoint.h"
+#include "sim/model/config.h"
+#include "sim/model/error.h"
+#include "sim/model/generate.h"
+#include "sim/model/linear.h"
+#include "sim/model/packed_image.h"
+#include "sim/model/sampler.h"
+#include "sim/model/transformer.h"
+#include "sim/rtl_driver/design_params.h"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <fstream>
+
+namespace llamaf::dse {
+
+namespace {
+
+using nlohmann::json;
+
+#ifndef LLAMAF_VERSION
+#define LLAMAF_VERSION "unknown"
+#endif
+
+const json& field(const json& point, const char* key) {
+  if (!point.is_object() || !point.contains(key))
+    throw_error("point: missing \"{}\" (not a resolved design point)", key);
+  return point[key];
+}
+
+sim::DesignParams design_of(const json& point) {
+  const sim::DesignParams d = sim::design_params_from_json(field(point, "design"), "design");
+  try {
+    d.quant_spec().validate();
+    d.bus().validate();
+  } catch (const Error& e) {
+    throw_error("design: {}", e.what());
+  }
+  return d;
+}
+
+model::Config shape_of(const json& point) {
+  json m = field(point, "model");
+  return model::config_from_json(m, "model");
+}
+
+// A number at one of `keys`, at the top level of `j` or in one of `sections`.
+std::optional<double> find_number(const json& j, std::initializer_list<const char*> sections,
+                                  std::initializer_list<const char*> keys) {
+  if (!j.is_object()) return std::nullopt;
+  auto in = [&](const json& obj) -> std::optional<double> {
+    for (const char* k : keys)
+      if (auto it = obj.find(k); it != obj.end() && it->is_number()) return it->get<double>();
+    return std::nullopt;
+  };
+  if (auto v = in(j)) return v;
+  for (const char* s : sections)
+    if (auto it = j.find(s); it != j.end() && it->is_object())
+      if (auto v = in(*it)) return v;
+  return std::nullopt;
+}
+
+std::string default_models_dir() {
+  if (const char* env = std::getenv("LLAMAF_MODELS_DIR"); env && *env) return env;
+#ifdef LLAMAF_SOURCE_DIR
+  return (std::filesystem::path(LLAMAF_SOURCE_DIR) / ".." / "shared" / "models").string();
+#else
+  return "../shared/models";
+#endif
+}
+
+// Size and FNV-1a 64 of a file's bytes: the checkpoint's identity in cache keys.
+json file_identity(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) throw_error("{}: cannot open", p.string());
+  std::uint64_t h = kFnv64Offset;
+  std::uint64_t size = 0;
+  std::vector<char> buf(1 << 20);
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    const auto n = static_cast<std::size_t>(in.gcount());
+    h = fnv1a64(std::string_view(buf.data(), n), h);
+    size += n;
+  }
+  return {{"bytes", size}, {"fnv1a64", hex64(h)}};
+}
+
+}  // namespace
+
+json PointResult::to_json() const {
+  json j = {{"status", status}, {"metrics", metrics}, {"notes", notes}, {"tools", tools}};
+  if (!reason.empty()) j["reason"] = reason;
+  return j;
+}
+
+StageOutcome simulate_point(const json& point, const EvalContext& /*ctx*/) {
+  StageOutcome o;
+  if (!field(point, "evaluate").value("simulate", true)) {
+    o.note = "simulation switched off (evaluate.simulate = false)";
+    return o;
+  }
+  o.note = "cycle-accurate simulation not available yet: tokens_per_s, latency, bandwidth, "
+           "per-operator and energy metrics are absent";
+  return o;
+}
+
+StageOutcome synthesize_point(const json& point, const EvalContext& /*ctx*/) {
+  StageOutcome o;
+  if (!field(point, "evaluate").value("synthesize", true)) {
+    o.note = "synthesis switched off (evaluate.synthesize = false)";
+    return o;
+  }
+  o.note = "synthesis not wired into the explorer yet: lut/ff/dsp/bram and fits_board are absent";
+  return o;
+}
+
+json model_byte_metrics(const json& point) {
+  const model::Config c = shape_of(point);
+  const sim::DesignParams d = design_of(point);
+  const model::QuantSpec spec = d.quant_spec();
+  const model::BusGeometry bus = d.bus();
+  const std::int64_t bus_bytes = bus.bus_bits() / 8;
+  struct Matrix {
+    int rows, cols;
+    std::int64_t count;
+  };
+  const std::int64_t L = c.n_layers;
+  // Every matrix-vector product of one token (classifier included: the
+  // accelerator runs it too).
+  const Matrix matrices[] = {{c.dim, c.dim, L},        {c.kv_dim(), c.dim, L},
+                             {c.kv_dim(), c.dim, L},   {c.dim, c.dim, L},
+                             {c.hidden_dim, c.dim, L}, {c.dim, c.hidden_dim, L},
+                             {c.hidden_dim, c.dim, L}, {c.vocab_size, c.dim, 1}};
+  std::int64_t weight = 0, scale = 0, image = 0, macs = 0, act = 0, result = 0;
+  for (const Matrix& m : matrices) {
+    const int pc = model::padded_cols(m.cols, spec.group_size);
+    const model::WeightImageLayout l = model::weight_image_layout(m.rows, pc, spec, bus);
+    weight += m.count * m.rows * l.weight_words * bus_bytes;
+    scale += m.count * m.rows * l.scale_words * bus_bytes;
+    image += m.count * l.total_bytes;
+    macs += m.count * static_cast<std::int64_t>(m.rows) * m.cols;
+    act += m.count * model::activation_image_bytes(pc, spec, bus);
+    result += m.count * static_cast<std::int64_t>(m.rows) * 4;
+  }
+  return {{"macs_per_token", macs},
+          {"weight_bytes_per_token", weight},
+          {"scale_bytes_per_token", scale},
+          {"image_bytes_per_token", image},
+          {"activation_bytes_per_token", act},
+          {"result_bytes_per_token", result},
+          {"float32_bytes_per_token", macs * 4},
+          {"bits_per_weight", 8.0 * static_cast<double>(image) / static_cast<double>(macs)}};
+}
+
+std::optional<double> board_peak_bandwidth_gb_s(const json& board) {
+  if (!board.is_object()) return std::nullopt;
+  const auto sections = {"memory", "dram", "ddr"};
+  if (auto v = find_number(board, sections, {"peak_bandwidth_gb_s"})) return v;
+  auto rate = find_number(board, sections, {"data_rate_mt_s"});
+  auto bits = find_number(board, sections, {"data_bits"});
+  if (!rate || !bits) return std::nullopt;
+  const double channels = find_number(board, sections, {"channels"}).value_or(1.0);
+  return *rate * 1e6 * *bits / 8.0 * channels / 1e9;
+}
+
+std::optional<double> fabric_clock_mhz(const json& point) {
+  if (auto v = find_number(point.value("design", json::object()), {}, {"clock_mhz", "fabric_clock_mhz"}))
+    return v;
+  return find_number(point.value("board", json::object()), {"clocks", "fabric"},
+                     {"fabric_clock_mhz", "clock_mhz"});
+}
+
+std::filesystem::path default_dse_cache_dir() {
+  if (const char* e = std::getenv("LLAMAF_CACHE_DIR"); e && *e) return e;
+  if (const char* e = std::getenv("XDG_CACHE_HOME"); e && *e)
+    return std::filesystem::path(e) / "llamaf";
+  if (const char* e = std::getenv("HOME"); e && *e)
+    return std::filesystem::path(e) / ".cache" / "llamaf";
+  return ".llamaf-cache";
+}
+
+std::filesystem::path resolve_checkpoint(const std::string& spec, const EvalContext& ctx) {
+  if (spec.rfind("models:", 0) == 0) return std::filesystem::path(default_models_dir()) / spec.substr(7);
+  std::filesystem::path p(spec);
+  if (p.is_relative()) p = ctx.sweep_dir / p;
+  return p;
+}
+
+json accuracy_metrics(const json& point, const EvalContext& ctx) {
+  const json& ev = field(point, "evaluate");
+  const std::string spec_text = ev.at("checkpoint").get<std::string>();
+  const std::filesystem::path path = resolve_checkpoint(spec_text, ctx);
+  if (!std::filesystem::exists(path))
+    throw_error("evaluate.checkpoint '{}': {} not found (models: names are looked up in "
+                "$LLAMAF_MODELS_DIR or ../shared/models)",
+                spec_text, path.string());
+  const model::QuantSpec spec = design_of(point).quant_spec();
+  const int tokens = ev.value("accuracy_tokens", 256);
+  const std::uint64_t seed = ev.value("sequence_seed", std::uint64_t{1234});
+  const json key_inputs = {{"kind", "accuracy-v1"},
+                           {"checkpoint", std::filesystem::is_directory(path)
+                                              ? json(spec_text)
+                                              : file_identity(path)},
+                           {"quant", spec.str()},
+                           {"tokens", tokens},
+                           {"seed", seed}};
+  const std::filesystem::path cache =
+      ctx.cache_dir.empty() ? std::filesystem::path()
+                            : ctx.cache_dir / "accuracy" / (json_hash(key_inputs) + ".json");
+  if (!cache.empty() && std::filesystem::exists(cache)) {
+    std::ifstream in(cache);
+    try {
+      const json j = json::parse(in);
+      if (j.value("inputs", json()) == key_inputs && j.contains("metrics")) return j["metrics"];
+    } catch (const json::exception&) {
+      // A damaged cache entry is recomputed and replaced.
+    }
+  }
+
+  model::Transformer reference(model::load_checkpoint(path.string()));
+  const model::Config shape = shape_of(point);
+  const model::Config& got = reference.config();
+  if (got.dim != shape.dim || got.hidden_dim != shape.hidden_dim || got.n_layers != shape.n_layers ||
+      got.n_heads != shape.n_heads || got.n_kv_heads != shape.n_kv_heads ||
+      got.vocab_size != shape.vocab_size)
+    throw_error("evaluate.checkpoint {}: shape (dim {}, hidden {}, layers {}, heads {}/{}, vocab {}) "
+                "differs from the point's model (dim {}, hidden {}, layers {}, heads {}/{}, vocab {})",
+                path.string(), got.dim, got.hidden_dim, got.n_layers, got.n_heads, got.n_kv_heads,
+                got.vocab_size, shape.dim, shape.hidden_dim, shape.n_layers, shape.n_heads,
+                shape.n_kv_heads, shape.vocab_size);
+  model::Transformer test(model::load_checkpoint(path.string()), spec);
+  // The same sequence `llamaf eval` uses: sampled from the float32 model.
+  model::Sampler sampler(got.vocab_size, 1.0f, 0.9f, seed);
+  const std::vector<int> seq = model::generate(reference, sampler, {1}, tokens + 1);
+  const model::Comparison c = model::compare_teacher_forced(reference, test, seq);
+  const json metrics = {{"top1_agreement", c.top1_agreement},
+                        {"mean_kl_nats", c.mean_kl},
+                        {"perplexity_float32", c.perplexity_reference},
+                        {"perplexity_quantized", c.perplexity_test},
+                        {"accuracy_positions", c.positions}};
+  if (!cache.empty()) {
+    std::filesystem::create_directories(cache.parent_path());
+    write_file_atomic(cache, json{{"inputs", key_inputs}, {"metrics", metrics}}.dump(1) + "\n");
+  }
+  return metrics;
+}
+
+PointResult evaluate_point(const json& point, const EvalContext& ctx) {
+  PointResult r;
+  r.tools = {{"llamaf", LLAMAF_VERSION}, {"compiler", __VERSION__}};
+
+  // 1. Bytes the accelerator streams per token.
+  r.metrics.update(model_byte_metrics(point));
+  const sim::DesignParams d = design_of(point);
+  r.metrics["quant"] = d.quant_spec().str();
+
+  // 2. Roofline: the lower of the DRAM peak and the accelerator's port peak.
+  std::optional<double> bw;
+  if (auto dram = board_peak_bandwidth_gb_s(point.value("board", json()))) {
+    r.metrics["dram_peak_gb_s"] = *dram;
+    bw = *dram;
+  } else {
+    r.notes.push_back("board states no DRAM peak bandwidth: dram_peak_gb_s absent");
+  }
+  if (auto mhz = fabric_clock_mhz(point)) {
+    const double port = d.bus().bus_bits() / 8.0 * *mhz * 1e6 / 1e9;
+    r.metrics["port_peak_gb_s"] = port;
+    bw = bw ? std::min(*bw, port) : port;
+  } else {
+    r.notes.push_back("no fabric clock (design clock_mhz or board fabric_clock_mhz): "
+                      "port_peak_gb_s absent");
+  }
+  if (bw) {
+    r.metrics["roofline_bandwidth_gb_s"] = *bw;
+    r.metrics["roofline_tokens_per_s"] =
+        *bw * 1e9 / r.metrics["image_bytes_per_token"].get<double>();
+  }
+
+  // 3. Accuracy of the quantization (cached).
+  const json& ev = field(point, "evaluate");
+  if (!ev.value("accuracy", true)) {
+    r.notes.push_back("accuracy switched off (evaluate.accuracy = false)");
+  } else if (!ev.contains("checkpoint") || ev["checkpoint"].is_null()) {
+    r.notes.push_back("no evaluate.checkpoint: accuracy metrics absent");
+  } else {
+    r.metrics.update(accuracy_metrics(point, ctx));
+  }
+
+  // 4. Synthesis and simulation (extension points).
+  const StageOutcome syn = synthesize_point(point, ctx);
+  if (syn.available) r.metrics.update(syn.metrics);
+  else r.notes.push_back(syn.note);
+  const StageOutcome simo = simulate_point(point, ctx);
+  if (simo.available) r.metrics.update(simo.metrics);
+  else r.notes.push_back(simo.note);
+
+  // 5. Fit against the board's resources.
+  const json board = point.value("board", json());
+  if (board.is_object() && board.contains("resources") && r.metrics.contains("lut")) {
+    bool fits = true;
+    for (const char* k : {"lut", "ff", "dsp", "bram36"})
+      if (board["resources"].contains(k) && r.metrics.contains(k))
+        fits = fits && r.metrics[k].get<double>() <= board["resources"][k].get<double>();
+    r.metrics["fits_board"] = fits;
+  }
+
+  // 6. Energy: needs the simulation's event counts and an energy table.
+  if (simo.available && !simo.events.is_null()) {
+    const json& table = point.value("energy", json());
+    if (table.is_object()) {
+      EnergyInputs in = energy_inputs_from_json(simo.events, "simulation events");
+      if (in.lut == 0 && r.metrics.contains("lut")) in.lut = r.metrics["lut"].get<double>();
+      if (in.ff == 0 && r.metrics.contains("ff")) in.ff = r.metrics["ff"].get<double>();
+      r.metrics.update(energy_metrics(compute_energy(energy_table_from_json(table, "energy"), in)));
+    } else {
+      r.notes.push_back("no base.energy table: energy metrics absent");
+    }
+  }
+  return r;
+}
+
+}  // namespace llamaf::dse

@@ -1,0 +1,105 @@
+// Evaluation of one resolved design point (what `llamaf point` runs in a
+// subprocess): model-shape byte accounting, the DRAM roofline, accuracy
+// (cached per quantization), and the extension points where the
+// cycle-accurate simulation and Yosys synthesis plug in. Metrics that cannot
+// be computed are absent, never estimated: each absence is explained in
+// `notes`.
+//
+// Metric keys (units in the names; docs/explore.md has the full list):
+//   model_params_matvec, macs_per_token               counts
+//   weight_bytes_per_token, scale_bytes_per_token,
+//   image_bytes_per_token (weights + scales + padding as packed for the bus),
+//   activation_bytes_per_token, result_bytes_per_token, float32_bytes_per_token
+//   dram_peak_gb_s, port_peak_gb_s, roofline_bandwidth_gb_s (min of the two),
+//   roofline_tokens_per_s (upper bound: roofline bandwidth / image bytes)
+//   top1_agreement (fraction), mean_kl_nats, perplexity_float32,
+//   perplexity_quantized, accuracy_positions
+//   from simulation (when available): tokens_per_s, cycles_per_token,
+//   token_latency_ms, achieved_bandwidth_gb_s, op_latency_us.<op>, ...
+//   from synthesis (when available): lut, ff, dsp, bram36, bram18, fits_board
+//   from the energy model (needs simulation events): j_per_token, avg_power_w,
+//   tokens_per_j, energy_j_per_token.<component>
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace llamaf::dse {
+
+struct EvalContext {
+  std::filesystem::path sweep_dir;  // relative checkpoint paths start here
+  std::filesystem::path cache_dir;  // accuracy cache: <cache_dir>/accuracy/<key>.json
+};
+
+// What `llamaf point` writes to result.json (plus "wall_seconds").
+struct PointResult {
+  std::string status = "ok";  // "ok" or "failed"
+  std::string reason;         // why it failed (one line)
+  nlohmann::json metrics = nlohmann::json::object();
+  std::vector<std::string> notes;  // what was not evaluated and why
+  nlohmann::json tools = nlohmann::json::object();  // versions of what produced the metrics
+  nlohmann::json to_json() const;
+};
+
+// The outcome of an optional stage.
+struct StageOutcome {
+  bool available = false;  // false: the stage does not exist yet or was switched off
+  std::string note;        // why not, when !available
+  nlohmann::json metrics = nlohmann::json::object();
+  // Event counts for the energy model (EnergyInputs JSON), simulation only.
+  nlohmann::json events;
+};
+
+// ---------------------------------------------------------------------------
+// EXTENSION POINTS. Today both return available = false with a note; the
+// report then says the metrics are absent. To plug the simulator in, make
+// simulate_point run `llamaf sim` (or link the SystemC model) for
+// point["design"], point["board"], point["model"], point["evaluate"]
+// ["sim_tokens"] and return its metrics (keys above) and its event counts in
+// `events` (EnergyInputs form: tokens, seconds, macs_by_bits, bram_reads,
+// bram_writes, dram_activates, dram_read_bytes, dram_write_bytes,
+// accel_busy_cycles, accel_total_cycles, host_busy_seconds). For synthesis,
+// call dse::synthesize() (explorer/synth.h) on point["design"] and return
+// lut/ff/dsp/bram36/bram18. evaluate_point() then adds fits_board (when the
+// board lists its resources) and the energy metrics (when the point has an
+// energy table and the simulation returned events).
+StageOutcome simulate_point(const nlohmann::json& point, const EvalContext& ctx);
+StageOutcome synthesize_point(const nlohmann::json& point, const EvalContext& ctx);
+// ---------------------------------------------------------------------------
+
+// Weight/scale byte accounting of every matrix of the model for the design's
+// quantization and bus (sim/model/packed_image.h weight_image_layout).
+nlohmann::json model_byte_metrics(const nlohmann::json& point);
+
+// Peak DRAM bandwidth of a board JSON in GB/s (1e9 B/s), if the board states
+// it: "peak_bandwidth_gb_s", or "data_rate_mt_s" x "data_bits" / 8 x
+// "channels" (default 1), at the top level or under "memory", "dram" or
+// "ddr". nullopt when absent.
+std::optional<double> board_peak_bandwidth_gb_s(const nlohmann::json& board);
+// The fabric clock in MHz: design "clock_mhz"/"fabric_clock_mhz", else the
+// board's "fabric_clock_mhz"/"clock_mhz" (top level or under "clocks"/"fabric").
+std::optional<double> fabric_clock_mhz(const nlohmann::json& point);
+
+// The default cache folder: $LLAMAF_CACHE_DIR, else $XDG_CACHE_HOME/llamaf,
+// else ~/.cache/llamaf.
+std::filesystem::path default_dse_cache_dir();
+
+// Resolves an evaluate.checkpoint string: "models:NAME" -> $LLAMAF_MODELS_DIR
+// or <source>/../shared/models; relative -> sweep_dir; absolute as is.
+std::filesystem::path resolve_checkpoint(const std::string& spec, const EvalContext& ctx);
+
+// Accuracy of the point's quantization on its checkpoint, from the cache or
+// computed (and cached, atomically). Keys: top1_agreement, mean_kl_nats,
+// perplexity_float32, perplexity_quantized, accuracy_positions.
+nlohmann::json accuracy_metrics(const nlohmann::json& point, const EvalContext& ctx);
+
+// The whole evaluation. Throws llamaf::Error when the point cannot be
+// evaluated (bad parameters, missing checkpoint); the caller records that
+// as a failed point.
+PointResult evaluate_point(const nlohmann::json& point, const EvalContext& ctx);
+
+}  // namespace llamaf::dse

@@ -1,0 +1,149 @@
+// Append-only JSONL results with torn-tail detection; atomic whole-file writes.
+#include "explorer/results_store.h"
+
+#include "sim/model/error.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace llamaf::dse {
+
+namespace {
+
+void write_all(int fd, const std::string& data, const std::string& what) {
+  std::size_t off = 0;
+  while (off < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_error("{}: write failed: {}", what, std::strerror(errno));
+    }
+    off += static_cast<std::size_t>(n);
+  }
+}
+
+void fsync_dir(const std::filesystem::path& dir) {
+  const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
+}  // namespace
+
+void write_file_atomic(const std::filesystem::path& path, const std::string& content) {
+  static std::atomic<unsigned> counter{0};
+  const std::filesystem::path tmp = path.string() + ".tmp." + std::to_string(::getpid()) + "." +
+                                    std::to_string(counter.fetch_add(1));
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw_error("{}: cannot create: {}", tmp.string(), std::strerror(errno));
+  try {
+    write_all(fd, content, tmp.string());
+  } catch (...) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    throw;
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    ::unlink(tmp.c_str());
+    throw_error("{}: fsync/close failed: {}", tmp.string(), std::strerror(errno));
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    ::unlink(tmp.c_str());
+    throw_error("{}: rename failed: {}", path.string(), std::strerror(errno));
+  }
+  fsync_dir(path.parent_path());
+}
+
+ResultsFile read_results_file(const std::filesystem::path& path) {
+  ResultsFile r;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return r;  // no file yet: no records
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string data = ss.str();
+  std::size_t start = 0;
+  std::size_t line_no = 0;
+  while (start < data.size()) {
+    ++line_no;
+    const std::size_t nl = data.find('\n', start);
+    if (nl == std::string::npos) {  // no newline: the write was cut short
+      r.torn_tail = true;
+      break;
+    }
+    const std::string line = data.substr(start, nl - start);
+    nlohmann::json j;
+    bool ok = true;
+    try {
+      j = nlohmann::json::parse(line);
+    } catch (const nlohmann::json::parse_error&) {
+      ok = false;
+    }
+    if (!ok || !j.is_object() || !j.contains("id")) {
+      if (nl + 1 == data.size()) {  // a damaged last line: treat as torn
+        r.torn_tail = true;
+        break;
+      }
+      throw_error("{}:{}: corrupt results record (not a JSON object with an \"id\"): {}",
+                  path.string(), line_no, line.substr(0, 80));
+    }
+    r.records.push_back(std::move(j));
+    start = nl + 1;
+    r.valid_bytes = start;
+  }
+  return r;
+}
+
+std::vector<nlohmann::json> latest_records(const std::vector<nlohmann::json>& records) {
+  std::map<std::string, std::size_t> slot;
+  std::vector<nlohmann::json> out;
+  for (const auto& r : records) {
+    const std::string id = r.at("id").get<std::string>();
+    auto it = slot.find(id);
+    if (it == slot.end()) {
+      slot.emplace(id, out.size());
+      out.push_back(r);
+    } else {
+      out[it->second] = r;
+    }
+  }
+  return out;
+}
+
+ResultsStore::ResultsStore(const std::filesystem::path& path) : path_(path) {
+  ResultsFile f = read_results_file(path);
+  loaded_ = std::move(f.records);
+  torn_ = f.torn_tail;
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw_error("{}: cannot open results store: {}", path.string(), std::strerror(errno));
+  if (torn_ && ::ftruncate(fd_, static_cast<off_t>(f.valid_bytes)) != 0) {
+    ::close(fd_);
+    throw_error("{}: cannot cut off the torn last record: {}", path.string(), std::strerror(errno));
+  }
+  if (::lseek(fd_, 0, SEEK_END) < 0) {
+    ::close(fd_);
+    throw_error("{}: seek failed: {}", path.string(), std::strerror(errno));
+  }
+}
+
+ResultsStore::~ResultsStore() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void ResultsStore::append(const nlohmann::json& record) {
+  const std::string line = record.dump() + "\n";
+  std::lock_guard<std::mutex> lock(mutex_);
+  write_all(fd_, line, path_.string());
+  if (::fsync(fd_) != 0)
+    throw_error("{}: fsync failed: {}", path_.string(), std::strerror(errno));
+}
+
+}  // namespace llamaf::dse

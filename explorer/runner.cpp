@@ -1,0 +1,208 @@
+// The sweep runner: thread pool over subprocess evaluations.
+#include "explorer/runner.h"
+
+#include "explorer/hash.h"
+#include "explorer/results_store.h"
+#include "explorer/subprocess.h"
+#include "sim/model/error.h"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <thread>
+
+namespace llamaf::dse {
+
+namespace {
+
+using nlohmann::json;
+
+std::optional<json> read_json(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  if (!in) return std::nullopt;
+  try {
+    return json::parse(in);
+  } catch (const json::exception&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+json make_record(const Point& p, const std::string& status, const std::string& reason,
+                 const json& metrics, const json& notes, const json& tools, double wallclock_s) {
+  json r = {{"id", p.id},           {"index", p.index},   {"params", p.params},
+            {"status", status},     {"reason", reason},   {"metrics", metrics},
+            {"notes", notes},       {"tools", tools},     {"wallclock_s", wallclock_s}};
+  return r;
+}
+
+json point_file_json(const Point& p, const Sweep& sweep, const std::filesystem::path& cache_dir) {
+  json j = p.resolved;
+  j["id"] = p.id;
+  j["index"] = p.index;
+  j["sweep"] = sweep.name;
+  j["run"] = {{"sweep_dir", std::filesystem::absolute(sweep.file).parent_path().string()},
+              {"cache_dir", cache_dir.empty() ? "" : std::filesystem::absolute(cache_dir).string()}};
+  return j;
+}
+
+RunSummary run_sweep(const Sweep& sweep, const RunOptions& opt) {
+  namespace fs = std::filesystem;
+  if (opt.jobs < 1) throw_error("--jobs {}: expected at least 1", opt.jobs);
+  if (opt.evaluator.empty()) throw Error("run_sweep: no evaluator program given");
+  fs::create_directories(opt.out_dir / "points");
+
+  // The folder belongs to one sweep and one shard.
+  const fs::path sweep_file = opt.out_dir / "sweep.json";
+  const std::string shard_text = fmt::format("{}/{}", opt.shard.k, opt.shard.n);
+  if (auto prev = read_json(sweep_file)) {
+    if (prev->value("hash", "") != sweep.hash)
+      throw_error("{}: holds results of another sweep (hash {}, this sweep {}); choose another "
+                  "--out",
+                  opt.out_dir.string(), prev->value("hash", "?"), sweep.hash);
+    if (prev->value("shard", "1/1") != shard_text)
+      throw_error("{}: holds shard {}, not {}; choose another --out", opt.out_dir.string(),
+                  prev->value("shard", "1/1"), shard_text);
+  }
+  const fs::path results = opt.out_dir / "results.jsonl";
+  if (fs::exists(results) && fs::file_size(results) > 0 && !opt.resume)
+    throw_error("{}: already holds results; pass --resume to continue that run, or choose another "
+                "--out",
+                opt.out_dir.string());
+  write_file_atomic(sweep_file, json{{"hash", sweep.hash},
+                                     {"shard", shard_text},
+                                     {"source", fs::absolute(sweep.file).string()},
+                                     {"base_sources", sweep.base_sources},
+                                     {"sweep", sweep.resolved}}
+                                        .dump(2) +
+                                    "\n");
+
+  const Expansion e = expand(sweep);
+  RunSummary sum;
+  sum.combinations = e.combinations;
+  sum.filtered_out = e.filtered_out;
+  std::vector<const Point*> mine;
+  for (const auto& p : e.points)
+    if (opt.shard.contains(p.id)) mine.push_back(&p);
+  sum.in_shard = mine.size();
+
+  ResultsStore store(results);
+  sum.dropped_torn_tail = store.dropped_torn_tail();
+  std::set<std::string> done;
+  std::size_t failed_before = 0;
+  for (const auto& r : latest_records(store.loaded())) {
+    const std::string status = r.value("status", "");
+    if (status == "failed" && opt.retry_failed) continue;
+    done.insert(r["id"].get<std::string>());
+    if (status == "failed") ++failed_before;
+  }
+
+  std::vector<const Point*> todo;
+  for (const Point* p : mine) {
+    if (done.contains(p->id)) {
+      ++sum.already_done;
+      continue;
+    }
+    if (!p->infeasible.empty()) {
+      store.append(make_record(*p, "infeasible", p->infeasible, json::object(), json::array(),
+                               json::object(), 0.0));
+      ++sum.infeasible;
+      ++sum.already_done;  // counts as finished without running
+      continue;
+    }
+    todo.push_back(p);
+  }
+
+  const double timeout = opt.timeout_s.value_or(sweep.timeout_s);
+  const auto t0 = std::chrono::steady_clock::now();
+  std::mutex mu;
+  Progress prog;
+  prog.total = mine.size();
+  prog.done = sum.already_done;
+  prog.failed = failed_before;
+  prog.to_run = todo.size();
+  if (opt.progress) opt.progress(prog);
+
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr error;
+  auto worker = [&]() {
+    while (true) {
+      const std::size_t i = next.fetch_add(1);
+      if (i >= todo.size()) return;
+      const Point& p = *todo[i];
+      try {
+        const fs::path dir = opt.out_dir / "points" / p.id;
+        fs::create_directories(dir);
+        const fs::path point_json = dir / "point.json";
+        const fs::path result_json = dir / "result.json";
+        const fs::path log = dir / "log.txt";
+        fs::remove(result_json);
+        fs::remove(log);
+        write_file_atomic(point_json, point_file_json(p, sweep, opt.cache_dir).dump(2) + "\n");
+        std::vector<std::string> argv = {opt.evaluator.string(), "point", point_json.string(),
+                                         "--out", result_json.string()};
+        if (!opt.cache_dir.empty()) {
+          argv.push_back("--cache-dir");
+          argv.push_back(opt.cache_dir.string());
+        }
+        const ProcessResult pr = run_process(argv, log, timeout);
+        std::string status = "failed", reason;
+        json metrics = json::object(), notes = json::array(), tools = json::object();
+        const auto result = (pr.timed_out || pr.signal) ? std::nullopt : read_json(result_json);
+        if (result && result->is_object() && result->contains("status")) {
+          status = result->value("status", "failed");
+          reason = result->value("reason", "");
+          metrics = result->value("metrics", json::object());
+          notes = result->value("notes", json::array());
+          tools = result->value("tools", json::object());
+          if (status != "ok" && status != "failed") {
+            reason = fmt::format("evaluator wrote an unknown status '{}'", status);
+            status = "failed";
+          }
+          if (status == "failed" && reason.empty()) reason = "evaluator reported failure";
+        } else {
+          reason = pr.describe(timeout);
+          if (!pr.timed_out && pr.signal == 0 && pr.exit_code == 0)
+            reason = "evaluator exited 0 without a readable result.json";
+          const std::string tail = last_line(log);
+          if (!tail.empty() && !pr.timed_out) reason += ": " + tail;
+        }
+        const json record = make_record(p, status, reason, metrics, notes, tools, pr.wall_seconds);
+        store.append(record);
+        std::lock_guard<std::mutex> lock(mu);
+        ++sum.ran;
+        ++prog.ran;
+        ++prog.done;
+        if (status == "ok") {
+          ++sum.ok;
+        } else {
+          ++sum.failed;
+          ++prog.failed;
+        }
+        prog.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        prog.record = &record;
+        if (opt.progress) opt.progress(prog);
+        prog.record = nullptr;
+      } catch (...) {
+        // Infrastructure errors (disk full, cannot fork) stop the sweep.
+        std::lock_guard<std::mutex> lock(mu);
+        if (!error) error = std::current_exception();
+        next.store(todo.size());
+        return;
+      }
+    }
+  };
+  const int n = std::min<int>(opt.jobs, static_cast<int>(std::max<std::size_t>(todo.size(), 1)));
+  std::vector<std::thread> pool;
+  for (int t = 0; t < n; ++t) pool.emplace_back(worker);
+  for (auto& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
+  return sum;
+}
+
+}  // namespace llamaf::dse

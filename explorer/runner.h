@@ -1,0 +1,74 @@
+// Running a sweep: expansion, sharding, resume, a thread pool of point
+// evaluations each in its own subprocess (protocol in docs/explore.md), and
+// the results store.
+//
+// Output folder layout:
+//   DIR/sweep.json              the self-contained sweep (+ hash, shard)
+//   DIR/results.jsonl           one record per finished point (results_store.h)
+//   DIR/points/<id>/point.json  the resolved point handed to the evaluator
+//   DIR/points/<id>/result.json what the evaluator wrote
+//   DIR/points/<id>/log.txt     the evaluator's stdout and stderr
+#pragma once
+
+#include "explorer/sweep.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace llamaf::dse {
+
+struct Progress {
+  std::size_t done = 0;     // finished in this shard (including earlier runs)
+  std::size_t total = 0;    // points in this shard
+  std::size_t failed = 0;   // failed so far (including earlier runs)
+  std::size_t ran = 0;      // evaluated by this run so far
+  std::size_t to_run = 0;   // to evaluate in this run
+  double elapsed_s = 0;     // wall-clock since this run started
+  const nlohmann::json* record = nullptr;  // the record just finished (null: start)
+};
+
+struct RunOptions {
+  std::filesystem::path out_dir;
+  // The program implementing the point protocol:
+  //   <evaluator> point <DIR/points/<id>/point.json> --out <.../result.json>
+  //               [--cache-dir <cache_dir>]
+  // Normally the running llamaf executable itself.
+  std::filesystem::path evaluator;
+  std::filesystem::path cache_dir;  // empty: the evaluator's default
+  int jobs = 1;
+  Shard shard;
+  bool resume = false;
+  bool retry_failed = false;  // with resume: evaluate failed points again
+  std::optional<double> timeout_s;  // overrides the sweep's run.timeout_s
+  std::function<void(const Progress&)> progress;  // called under a lock
+};
+
+struct RunSummary {
+  std::size_t combinations = 0, filtered_out = 0;
+  std::size_t in_shard = 0;       // points of this shard (feasible or not)
+  std::size_t already_done = 0;   // skipped: recorded by an earlier run
+  std::size_t ran = 0, ok = 0, failed = 0, infeasible = 0;  // this run
+  bool dropped_torn_tail = false;
+};
+
+// Throws llamaf::Error when DIR holds another sweep's results, or results
+// without `resume`.
+RunSummary run_sweep(const Sweep& sweep, const RunOptions& opt);
+
+// The record stored for one point (used by the runner and by tests).
+nlohmann::json make_record(const Point& p, const std::string& status, const std::string& reason,
+                           const nlohmann::json& metrics, const nlohmann::json& notes,
+                           const nlohmann::json& tools, double wallclock_s);
+
+// The JSON handed to the evaluator: the resolved point plus its id, index,
+// sweep name and the (unhashed) run context.
+nlohmann::json point_file_json(const Point& p, const Sweep& sweep,
+                               const std::filesystem::path& cache_dir);
+
+}  // namespace llamaf::dse

@@ -1,0 +1,605 @@
+// Sweep file parsing, validation and expansion.
+#include "explorer/sweep.h"
+
+#include "explorer/hash.h"
+#include "sim/model/error.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <set>
+
+namespace llamaf::dse {
+
+namespace {
+
+using nlohmann::json;
+
+// Where a value sits: the file and a key path, for error messages.
+struct At {
+  std::string file;
+  std::string path;  // "parameters[1].range.step"
+  At key(const std::string& k) const { return {file, path.empty() ? k : path + "." + k}; }
+  At index(std::size_t i) const { return {file, fmt::format("{}[{}]", path, i)}; }
+  [[noreturn]] void fail(const std::string& expected, const json* got = nullptr) const {
+    if (got)
+      throw_error("{}: {}: expected {}, got {}", file, path.empty() ? "(top level)" : path,
+                  expected, got->dump());
+    throw_error("{}: {}: {}", file, path.empty() ? "(top level)" : path, expected);
+  }
+};
+
+void reject_unknown(const json& j, const At& at, const std::set<std::string>& known) {
+  for (const auto& [k, v] : j.items()) {
+    if (!known.contains(k)) {
+      std::string list;
+      for (const auto& n : known) {
+      if (!list.empty()) list += ", ";
+      list += n;
+    }
+      at.key(k).fail(fmt::format("a known key ({}); unknown key '{}'", list, k));
+    }
+  }
+}
+
+const json& need_object(const json& j, const At& at) {
+  if (!j.is_object()) at.fail("a JSON object", &j);
+  return j;
+}
+
+std::string get_string(const json& j, const At& at) {
+  if (!j.is_string()) at.fail("a string", &j);
+  return j.get<std::string>();
+}
+
+double get_number(const json& j, const At& at) {
+  if (!j.is_number()) at.fail("a number", &j);
+  return j.get<double>();
+}
+
+bool get_bool(const json& j, const At& at) {
+  if (!j.is_boolean()) at.fail("true or false", &j);
+  return j.get<bool>();
+}
+
+std::int64_t get_int(const json& j, const At& at, std::int64_t lo, std::int64_t hi) {
+  if (!j.is_number_integer()) at.fail(fmt::format("an integer in [{}, {}]", lo, hi), &j);
+  const auto v = j.get<std::int64_t>();
+  if (v < lo || v > hi) at.fail(fmt::format("an integer in [{}, {}]", lo, hi), &j);
+  return v;
+}
+
+json read_json_file(const std::filesystem::path& path, const std::string& what) {
+  std::ifstream in(path);
+  if (!in) throw_error("{}: cannot open {}", path.string(), what);
+  try {
+    return json::parse(in);
+  } catch (const json::parse_error& e) {
+    throw_error("{}: invalid JSON at byte {}: {}", path.string(), e.byte, e.what());
+  }
+}
+
+bool is_integral(double v) {
+  return std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 9.0e15;
+}
+
+json number_value(double v) {
+  if (is_integral(v)) return static_cast<std::int64_t>(v);
+  return v;
+}
+
+// Expands one parameter's value specification.
+std::vector<json> expand_values(const json& spec, const At& at) {
+  std::vector<json> out;
+  if (spec.is_array()) {
+    for (std::size_t i = 0; i < spec.size(); ++i) {
+      const json& v = spec[i];
+      if (!(v.is_number() || v.is_string() || v.is_boolean()))
+        at.index(i).fail("a number, string or boolean", &v);
+      out.push_back(v);
+    }
+  } else {
+    const double from = get_number(spec.at("from"), at.key("from"));
+    const double to = get_number(spec.at("to"), at.key("to"));
+    if (to < from) at.key("to").fail(fmt::format("a value >= from ({})", from), &spec.at("to"));
+    const std::string scale = spec.contains("scale") ? get_string(spec["scale"], at.key("scale"))
+                                                     : std::string("linear");
+    if (scale == "linear") {
+      if (spec.contains("factor")) at.key("factor").fail("no 'factor' with a linear scale");
+      const double step = spec.contains("step") ? get_number(spec["step"], at.key("step")) : 1.0;
+      if (!(step > 0)) at.key("step").fail("a positive number", &spec["step"]);
+      const double n = std::floor((to - from) / step * (1.0 + 1e-12) + 1e-9);
+      if (n + 1 > static_cast<double>(kMaxCombinations))
+        at.fail(fmt::format("at most {} values", kMaxCombinations));
+      const bool ints = is_integral(from) && is_integral(step);
+      for (std::int64_t k = 0; k <= static_cast<std::int64_t>(n); ++k) {
+        const double v = from + static_cast<double>(k) * step;
+        // Decimal steps (0.1) print as written, not as 0.30000000000000004.
+        out.push_back(ints ? number_value(v) : json(std::stod(fmt::format("{:.12g}", v))));
+      }
+    } else if (scale == "pow2" || scale == "log2") {
+      if (spec.contains("factor")) at.key("factor").fail("no 'factor' with a pow2 scale");
+      auto pow2_exp = [&](double v, const char* key) {
+        const double e = std::log2(v);
+        if (!(v > 0) || e != std::floor(e)) at.key(key).fail("a power of two", &spec.at(key));
+        return static_cast<int>(e);
+      };
+      const int e0 = pow2_exp(from, "from"), e1 = pow2_exp(to, "to");
+      const std::int64_t step =
+          spec.contains("step") ? get_int(spec["step"], at.key("step"), 1, 64) : 1;
+      for (int e = e0; e <= e1; e += static_cast<int>(step)) out.push_back(number_value(std::exp2(e)));
+    } else if (scale == "geometric") {
+      if (!spec.contains("factor")) at.key("factor").fail("a factor > 1 for a geometric scale");
+      const double f = get_number(spec["factor"], at.key("factor"));
+      if (!(f > 1)) at.key("factor").fail("a number > 1", &spec["factor"]);
+      if (!(from > 0)) at.key("from").fail("a positive number for a geometric scale", &spec["from"]);
+      if (spec.contains("step")) at.key("step").fail("no 'step' with a geometric scale");
+      for (double v = from; v <= to * (1 + 1e-12); v *= f) {
+        out.push_back(is_integral(from) && is_integral(f) ? number_value(v)
+                                                          : json(std::stod(fmt::format("{:.12g}", v))));
+        if (out.size() > kMaxCombinations) at.fail(fmt::format("at most {} values", kMaxCombinations));
+      }
+    } else {
+      at.key("scale").fail("\"linear\", \"pow2\" (alias \"log2\") or \"geometric\"", &spec["scale"]);
+    }
+  }
+  if (out.empty()) at.fail("at least one value");
+  for (std::size_t i = 0; i < out.size(); ++i)
+    for (std::size_t k = 0; k < i; ++k)
+      if (out[i] == out[k])
+        at.fail(fmt::format("distinct values; value {} appears twice", out[i].dump()));
+  return out;
+}
+
+const std::set<std::string> kBaseKeys = {"design", "board", "model", "energy"};
+const std::set<std::string> kEvaluateKeys = {"checkpoint",  "accuracy",   "accuracy_tokens",
+                                             "sequence_seed", "simulate", "synthesize",
+                                             "sim_tokens",  "sim"};
+
+json default_evaluate() {
+  return {{"checkpoint", nullptr}, {"accuracy", true},  {"accuracy_tokens", 256},
+          {"sequence_seed", 1234}, {"simulate", true},  {"synthesize", true},
+          {"sim_tokens", 16},      {"sim", json::object()}};
+}
+
+void validate_evaluate_key(const std::string& key, const json& v, const At& at) {
+  if (key == "checkpoint") {
+    if (!v.is_null() && !v.is_string()) at.fail("a path string or null", &v);
+  } else if (key == "accuracy" || key == "simulate" || key == "synthesize") {
+    get_bool(v, at);
+  } else if (key == "accuracy_tokens") {
+    get_int(v, at, 2, 100000);
+  } else if (key == "sim_tokens") {
+    get_int(v, at, 1, 100000);
+  } else if (key == "sequence_seed") {
+    get_int(v, at, 0, std::numeric_limits<std::int64_t>::max());
+  } else if (key == "sim") {
+    need_object(v, at);
+  }
+}
+
+// Sets `value` at a dotted path inside `root`, creating objects on the way.
+void set_path(json& root, const std::string& path, const json& value, const std::string& where) {
+  json* cur = &root;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t dot = path.find('.', start);
+    const std::string part = path.substr(start, dot == std::string::npos ? dot : dot - start);
+    if (cur->is_null()) *cur = json::object();
+    if (!cur->is_object())
+      throw_error("{}: cannot set '{}': '{}' is not an object", where, path, part);
+    if (dot == std::string::npos) {
+      (*cur)[part] = value;
+      return;
+    }
+    cur = &(*cur)[part];
+    start = dot + 1;
+  }
+}
+
+const json* get_path(const json& root, const std::string& path) {
+  const json* cur = &root;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t dot = path.find('.', start);
+    const std::string part = path.substr(start, dot == std::string::npos ? dot : dot - start);
+    if (!cur->is_object()) return nullptr;
+    auto it = cur->find(part);
+    if (it == cur->end()) return nullptr;
+    if (dot == std::string::npos) return &*it;
+    cur = &*it;
+    start = dot + 1;
+  }
+}
+
+std::optional<ExprValue> to_expr_value(const json& v) {
+  if (v.is_boolean()) return ExprValue::num(v.get<bool>() ? 1 : 0);
+  if (v.is_number()) return ExprValue::num(v.get<double>());
+  if (v.is_string()) return ExprValue::str(v.get<std::string>());
+  return std::nullopt;
+}
+
+bool valid_name(const std::string& s, bool allow_dots) {
+  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+  for (char c : s)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || (allow_dots && c == '.')))
+      return false;
+  return true;
+}
+
+TableSpec parse_table(const json& j, const At& at) {
+  need_object(j, at);
+  reject_unknown(j, at, {"columns", "rows", "sort_by", "descending", "caption", "label"});
+  TableSpec t;
+  if (j.contains("columns")) {
+    const At ca = at.key("columns");
+    if (!j["columns"].is_array()) ca.fail("an array of column objects", &j["columns"]);
+    for (std::size_t i = 0; i < j["columns"].size(); ++i) {
+      const json& c = j["columns"][i];
+      const At a = ca.index(i);
+      TableColumn col;
+      if (c.is_string()) {
+        col.key = c.get<std::string>();
+        col.label = col.key;
+      } else {
+        need_object(c, a);
+        reject_unknown(c, a, {"key", "label", "format", "scale"});
+        if (!c.contains("key")) a.key("key").fail("a parameter name or metric key");
+        col.key = get_string(c["key"], a.key("key"));
+        col.label = c.contains("label") ? get_string(c["label"], a.key("label")) : col.key;
+        if (c.contains("format")) {
+          col.format = get_string(c["format"], a.key("format"));
+          try {
+            (void)fmt::format(fmt::runtime(col.format), 1.5);
+          } catch (const fmt::format_error& e) {
+            a.key("format").fail(fmt::format("a fmt format for one number such as \"{{:.2f}}\" ({})",
+                                             e.what()),
+                                 &c["format"]);
+          }
+        }
+        if (c.contains("scale")) col.scale = get_number(c["scale"], a.key("scale"));
+      }
+      t.columns.push_back(col);
+    }
+  }
+  if (j.contains("rows")) {
+    t.rows = get_string(j["rows"], at.key("rows"));
+    if (t.rows != "pareto" && t.rows != "ok" && t.rows != "all")
+      at.key("rows").fail("\"pareto\", \"ok\" or \"all\"", &j["rows"]);
+  }
+  if (j.contains("sort_by")) t.sort_by = get_string(j["sort_by"], at.key("sort_by"));
+  if (j.contains("descending")) t.descending = get_bool(j["descending"], at.key("descending"));
+  if (j.contains("caption")) t.caption = get_string(j["caption"], at.key("caption"));
+  if (j.contains("label")) t.label = get_string(j["label"], at.key("label"));
+  return t;
+}
+
+FigureSpec parse_figure(const json& j, const At& at) {
+  need_object(j, at);
+  reject_unknown(j, at, {"name", "title", "x", "y", "xlabel", "ylabel", "logx", "logy"});
+  FigureSpec f;
+  for (const char* k : {"name", "x", "y"})
+    if (!j.contains(k)) at.key(k).fail("a string (required)");
+  f.name = get_string(j["name"], at.key("name"));
+  if (!valid_name(f.name, false)) at.key("name").fail("a file stem of letters, digits and _", &j["name"]);
+  f.x = get_string(j["x"], at.key("x"));
+  f.y = get_string(j["y"], at.key("y"));
+  f.title = j.contains("title") ? get_string(j["title"], at.key("title")) : f.y + " vs " + f.x;
+  f.xlabel = j.contains("xlabel") ? get_string(j["xlabel"], at.key("xlabel")) : f.x;
+  f.ylabel = j.contains("ylabel") ? get_string(j["ylabel"], at.key("ylabel")) : f.y;
+  if (j.contains("logx")) f.logx = get_bool(j["logx"], at.key("logx"));
+  if (j.contains("logy")) f.logy = get_bool(j["logy"], at.key("logy"));
+  return f;
+}
+
+}  // namespace
+
+Sweep load_sweep(const std::filesystem::path& path) {
+  const json j = read_json_file(path, "sweep file");
+  std::filesystem::path dir = path.parent_path();
+  if (dir.empty()) dir = ".";
+  return parse_sweep(j, path, dir);
+}
+
+Sweep parse_sweep(const json& j, const std::filesystem::path& file,
+                  const std::filesystem::path& dir) {
+  const At top{file.string(), ""};
+  need_object(j, top);
+  reject_unknown(j, top, {"name", "description", "base", "evaluate", "parameters", "filters",
+                          "constraints", "objectives", "report", "run", "$schema", "comment"});
+  Sweep s;
+  s.file = file;
+  s.resolved = j;
+
+  if (!j.contains("name")) top.key("name").fail("a sweep name (required)");
+  s.name = get_string(j["name"], top.key("name"));
+  for (char c : s.name)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'))
+      top.key("name").fail("a name of letters, digits, '_', '-' or '.'", &j["name"]);
+  if (s.name.empty()) top.key("name").fail("a non-empty name", &j["name"]);
+  if (j.contains("description")) s.description = get_string(j["description"], top.key("description"));
+
+  // Base configs: a path (relative to the sweep file) or an inline object.
+  if (!j.contains("base")) top.key("base").fail("an object with at least \"model\" (required)");
+  const At ba = top.key("base");
+  need_object(j["base"], ba);
+  reject_unknown(j["base"], ba, kBaseKeys);
+  s.base = json::object();
+  s.base_sources = json::object();
+  for (const auto& key : kBaseKeys) {
+    const At a = ba.key(key);
+    if (!j["base"].contains(key)) {
+      if (key == "model") a.fail("a model shape (configs/models/*.json path or object) (required)");
+      s.base[key] = key == "design" ? json::object() : json(nullptr);
+      s.base_sources[key] = nullptr;
+      continue;
+    }
+    const json& v = j["base"][key];
+    if (v.is_string()) {
+      std::filesystem::path p = v.get<std::string>();
+      if (p.is_relative()) p = dir / p;
+      if (!std::filesystem::is_regular_file(p))
+        a.fail(fmt::format("an existing file (relative to the sweep file's folder); {} not found",
+                           p.string()));
+      s.base[key] = read_json_file(p, key + " config");
+      need_object(s.base[key], {p.string(), ""});
+      s.base_sources[key] = v;
+    } else if (v.is_object()) {
+      s.base[key] = v;
+      s.base_sources[key] = "inline";
+    } else {
+      a.fail("a path string or an object", &v);
+    }
+    s.resolved["base"][key] = s.base[key];
+  }
+
+  // Evaluation options.
+  s.evaluate = default_evaluate();
+  if (j.contains("evaluate")) {
+    const At ea = top.key("evaluate");
+    need_object(j["evaluate"], ea);
+    reject_unknown(j["evaluate"], ea, kEvaluateKeys);
+    for (const auto& [k, v] : j["evaluate"].items()) {
+      validate_evaluate_key(k, v, ea.key(k));
+      s.evaluate[k] = v;
+    }
+  }
+
+  // Parameters.
+  if (!j.contains("parameters")) top.key("parameters").fail("an array of parameters (required)");
+  const At pa = top.key("parameters");
+  if (!j["parameters"].is_array() || j["parameters"].empty())
+    pa.fail("a non-empty array of parameter objects", &j["parameters"]);
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < j["parameters"].size(); ++i) {
+    const json& pj = j["parameters"][i];
+    const At a = pa.index(i);
+    need_object(pj, a);
+    reject_unknown(pj, a,
+                   {"name", "set", "values", "from", "to", "step", "scale", "factor", "unit",
+                    "description"});
+    ParamSpec p;
+    if (!pj.contains("name")) a.key("name").fail("a parameter name (required)");
+    p.name = get_string(pj["name"], a.key("name"));
+    if (!valid_name(p.name, false))
+      a.key("name").fail("a name of letters, digits and '_' (usable in expressions)", &pj["name"]);
+    if (seen.contains(p.name)) a.key("name").fail(fmt::format("a unique name; '{}' repeats", p.name));
+    if (kBaseKeys.contains(p.name) || p.name == "evaluate" || p.name == "params" || p.name == "id")
+      a.key("name").fail(fmt::format("a name other than '{}' (reserved)", p.name));
+    seen.insert(p.name);
+    if (pj.contains("unit")) p.unit = get_string(pj["unit"], a.key("unit"));
+    // Targets: default design.<name>; [] makes a free parameter.
+    if (!pj.contains("set")) {
+      p.targets = {"design." + p.name};
+    } else if (pj["set"].is_string()) {
+      p.targets = {pj["set"].get<std::string>()};
+    } else if (pj["set"].is_array()) {
+      for (std::size_t t = 0; t < pj["set"].size(); ++t)
+        p.targets.push_back(get_string(pj["set"][t], a.key("set").index(t)));
+    } else {
+      a.key("set").fail("a target path string or an array of them", &pj["set"]);
+    }
+    for (const auto& t : p.targets) {
+      const std::size_t dot = t.find('.');
+      const std::string root = t.substr(0, dot);
+      if (dot == std::string::npos || dot + 1 == t.size() || !valid_name(t, true) ||
+          !(kBaseKeys.contains(root) || root == "evaluate"))
+        a.key("set").fail(
+            "paths \"design.KEY\", \"board.KEY\", \"model.KEY\", \"energy.KEY\" or \"evaluate.KEY\"",
+            &pj["set"]);
+      if (root == "evaluate" && !kEvaluateKeys.contains(t.substr(dot + 1)))
+        a.key("set").fail(fmt::format("a known evaluate key; '{}' is not one", t.substr(dot + 1)),
+                          &pj["set"]);
+      if ((root == "board" || root == "energy") && s.base[root].is_null())
+        a.key("set").fail(fmt::format("a base.{} to override (none given)", root), &pj["set"]);
+    }
+    const bool has_values = pj.contains("values");
+    const bool has_range = pj.contains("from") || pj.contains("to");
+    if (has_values == has_range)
+      a.fail("either \"values\": [...] or a range \"from\"/\"to\" (with optional \"step\", \"scale\")");
+    if (has_values) {
+      for (const char* k : {"step", "scale", "factor"})
+        if (pj.contains(k)) a.key(k).fail("no range keys together with \"values\"");
+      if (!pj["values"].is_array()) a.key("values").fail("an array", &pj["values"]);
+      p.values = expand_values(pj["values"], a.key("values"));
+    } else {
+      for (const char* k : {"from", "to"})
+        if (!pj.contains(k)) a.key(k).fail("a number (ranges need both from and to)");
+      p.values = expand_values(pj, a);
+    }
+    for (const auto& t : p.targets)
+      if (t.rfind("evaluate.", 0) == 0)
+        for (std::size_t v = 0; v < p.values.size(); ++v)
+          validate_evaluate_key(t.substr(9), p.values[v], a.key("values").index(v));
+    s.params.push_back(std::move(p));
+  }
+
+  // Filters and constraints: expressions over parameter names and
+  // dotted config paths; names are checked against the first point at
+  // expansion time (a path may exist only after overrides).
+  if (j.contains("filters")) {
+    const At fa = top.key("filters");
+    if (!j["filters"].is_array()) fa.fail("an array of expression strings", &j["filters"]);
+    for (std::size_t i = 0; i < j["filters"].size(); ++i)
+      s.filters.push_back(Expr::parse(get_string(j["filters"][i], fa.index(i)),
+                                      fmt::format("{}: filters[{}]", file.string(), i)));
+  }
+  if (j.contains("constraints")) {
+    const At ca = top.key("constraints");
+    if (!j["constraints"].is_array())
+      ca.fail("an array of expression strings or {\"expr\", \"reason\"} objects", &j["constraints"]);
+    for (std::size_t i = 0; i < j["constraints"].size(); ++i) {
+      const json& c = j["constraints"][i];
+      const At a = ca.index(i);
+      const std::string where = fmt::format("{}: constraints[{}]", file.string(), i);
+      if (c.is_string()) {
+        s.constraints.push_back({Expr::parse(c.get<std::string>(), where), c.get<std::string>()});
+      } else {
+        need_object(c, a);
+        reject_unknown(c, a, {"expr", "reason"});
+        if (!c.contains("expr")) a.key("expr").fail("an expression string (required)");
+        const std::string text = get_string(c["expr"], a.key("expr"));
+        s.constraints.push_back(
+            {Expr::parse(text, where), c.contains("reason") ? get_string(c["reason"], a.key("reason")) : text});
+      }
+    }
+  }
+
+  if (j.contains("objectives")) {
+    const At oa = top.key("objectives");
+    if (!j["objectives"].is_array()) oa.fail("an array of {\"metric\", \"goal\"} objects", &j["objectives"]);
+    for (std::size_t i = 0; i < j["objectives"].size(); ++i) {
+      const json& o = j["objectives"][i];
+      const At a = oa.index(i);
+      need_object(o, a);
+      reject_unknown(o, a, {"metric", "goal"});
+      if (!o.contains("metric")) a.key("metric").fail("a metric key (required)");
+      Objective ob;
+      ob.metric = get_string(o["metric"], a.key("metric"));
+      const std::string goal = o.contains("goal") ? get_string(o["goal"], a.key("goal")) : "";
+      if (goal != "maximize" && goal != "minimize")
+        a.key("goal").fail("\"maximize\" or \"minimize\"", o.contains("goal") ? &o["goal"] : nullptr);
+      ob.maximize = goal == "maximize";
+      s.objectives.push_back(ob);
+    }
+  }
+
+  if (j.contains("report")) {
+    const At ra = top.key("report");
+    need_object(j["report"], ra);
+    reject_unknown(j["report"], ra, {"table", "figures"});
+    if (j["report"].contains("table")) s.table = parse_table(j["report"]["table"], ra.key("table"));
+    if (j["report"].contains("figures")) {
+      const At fa = ra.key("figures");
+      if (!j["report"]["figures"].is_array()) fa.fail("an array of figure objects", &j["report"]["figures"]);
+      for (std::size_t i = 0; i < j["report"]["figures"].size(); ++i)
+        s.figures.push_back(parse_figure(j["report"]["figures"][i], fa.index(i)));
+    }
+  }
+
+  if (j.contains("run")) {
+    const At ra = top.key("run");
+    need_object(j["run"], ra);
+    reject_unknown(j["run"], ra, {"timeout_s"});
+    if (j["run"].contains("timeout_s")) {
+      s.timeout_s = get_number(j["run"]["timeout_s"], ra.key("timeout_s"));
+      if (!(s.timeout_s > 0)) ra.key("timeout_s").fail("a positive number of seconds", &j["run"]["timeout_s"]);
+    }
+  }
+
+  json hashed = s.resolved;
+  hashed.erase("run");
+  hashed.erase("description");
+  hashed.erase("comment");
+  s.hash = json_hash(hashed);
+  return s;
+}
+
+std::optional<ExprValue> point_value(const Point& p, const std::string& name) {
+  if (auto it = p.params.find(name); it != p.params.end()) return to_expr_value(*it);
+  if (name.find('.') != std::string::npos)
+    if (const json* v = get_path(p.resolved, name)) return to_expr_value(*v);
+  return std::nullopt;
+}
+
+Expansion expand(const Sweep& s) {
+  Expansion e;
+  std::size_t total = 1;
+  for (const auto& p : s.params) {
+    if (total > kMaxCombinations / p.values.size())
+      throw_error("{}: parameters: the sweep has more than {} combinations", s.file.string(),
+                  kMaxCombinations);
+    total *= p.values.size();
+  }
+  e.combinations = total;
+  std::vector<std::size_t> digit(s.params.size(), 0);
+  for (std::size_t index = 0; index < total; ++index) {
+    // Mixed-radix counter: the first parameter varies slowest.
+    std::size_t rest = index;
+    for (std::size_t i = s.params.size(); i-- > 0;) {
+      digit[i] = rest % s.params[i].values.size();
+      rest /= s.params[i].values.size();
+    }
+    Point p;
+    p.index = index;
+    p.params = json::object();
+    json r = {{"design", s.base["design"]}, {"board", s.base["board"]}, {"model", s.base["model"]},
+              {"energy", s.base["energy"]}, {"evaluate", s.evaluate}};
+    for (std::size_t i = 0; i < s.params.size(); ++i) {
+      const json& v = s.params[i].values[digit[i]];
+      p.params[s.params[i].name] = v;
+      for (const auto& t : s.params[i].targets)
+        set_path(r, t, v, fmt::format("{}: parameters[{}].set", s.file.string(), i));
+    }
+    r["params"] = p.params;
+    p.resolved = std::move(r);
+    auto lookup = [&p](const std::string& name) { return point_value(p, name); };
+    bool keep = true;
+    for (const auto& f : s.filters)
+      if (!f.test(lookup)) {
+        keep = false;
+        break;
+      }
+    if (!keep) {
+      ++e.filtered_out;
+      continue;
+    }
+    for (const auto& c : s.constraints)
+      if (!c.expr.test(lookup)) {
+        p.infeasible = c.reason;
+        break;
+      }
+    p.id = json_hash(p.resolved);
+    e.points.push_back(std::move(p));
+  }
+  return e;
+}
+
+Shard Shard::parse(const std::string& text) {
+  const std::size_t slash = text.find('/');
+  auto bad = [&]() { throw_error("--shard '{}': expected K/N with 1 <= K <= N, e.g. 2/8", text); };
+  if (slash == std::string::npos) bad();
+  Shard s;
+  try {
+    std::size_t used = 0;
+    s.k = std::stoi(text.substr(0, slash), &used);
+    if (used != slash) bad();
+    const std::string ns = text.substr(slash + 1);
+    s.n = std::stoi(ns, &used);
+    if (used != ns.size()) bad();
+  } catch (const std::logic_error&) {
+    bad();
+  }
+  if (s.n < 1 || s.k < 1 || s.k > s.n) bad();
+  return s;
+}
+
+bool Shard::contains(const std::string& id) const {
+  // Ids are hex FNV-1a digests: uniformly spread, so the modulus balances shards.
+  const std::uint64_t v = std::stoull(id, nullptr, 16);
+  return v % static_cast<std::uint64_t>(n) == static_cast<std::uint64_t>(k - 1);
+}
+
+}  // namespace llamaf::dse

@@ -1,0 +1,123 @@
+// Sweep files (configs/sweeps/*.json, docs/explore.md): what to vary, over
+// which base configs, which points to drop (filters) or mark infeasible
+// (constraints), and what to report. Expansion into design points with
+// stable content-hash ids, and sharding by id.
+#pragma once
+
+#include "explorer/expr.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace llamaf::dse {
+
+// One swept parameter: its name (in expressions and as a CSV column), where
+// its value is written in the resolved point, and the expanded values.
+struct ParamSpec {
+  std::string name;
+  std::vector<std::string> targets;     // "design.NumPe", "evaluate.accuracy_tokens", ...
+  std::vector<nlohmann::json> values;   // numbers (integers stay integers), strings or booleans
+  std::string unit;                     // free text for the report ("MHz"); optional
+};
+
+struct Constraint {
+  Expr expr;
+  std::string reason;  // shown for infeasible points; defaults to the expression
+};
+
+struct Objective {
+  std::string metric;  // a metric key, e.g. "tokens_per_s"
+  bool maximize = true;
+};
+
+// One column of table.tex.
+struct TableColumn {
+  std::string key;     // parameter name or metric key (or "id")
+  std::string label;   // LaTeX header text (written as is)
+  std::string format;  // fmt spec for numbers, e.g. "{:.2f}"; "" = shortest
+  double scale = 1.0;  // value multiplied by this first (e.g. 100 for percent)
+};
+
+struct TableSpec {
+  std::vector<TableColumn> columns;  // empty: every parameter + objective
+  std::string rows = "pareto";       // "pareto", "ok" (all evaluated) or "all"
+  std::string sort_by;               // column key; "" = sweep order
+  bool descending = false;
+  std::string caption, label;
+};
+
+// An extra figure: y against x over the evaluated points.
+struct FigureSpec {
+  std::string name;  // file stem: figures/<name>.{pdf,svg}
+  std::string title, x, y, xlabel, ylabel;
+  bool logx = false, logy = false;
+};
+
+struct Sweep {
+  std::filesystem::path file;  // where it was read from (for messages)
+  std::string name, description;
+  // Resolved base configs: {"design": {...}, "board": {...}|null,
+  // "model": {...}, "energy": {...}|null} (file contents or inline objects).
+  nlohmann::json base;
+  nlohmann::json base_sources;  // per base key: the path it came from, or "inline"
+  nlohmann::json evaluate;      // evaluation options with defaults filled in
+  std::vector<ParamSpec> params;
+  std::vector<Expr> filters;
+  std::vector<Constraint> constraints;
+  std::vector<Objective> objectives;
+  TableSpec table;
+  std::vector<FigureSpec> figures;
+  double timeout_s = 3600.0;  // per-point subprocess limit
+  // The sweep as a self-contained JSON (base paths replaced by contents):
+  // what `llamaf explore` stores in DIR/sweep.json and `report` re-reads.
+  nlohmann::json resolved;
+  std::string hash;  // json_hash(resolved minus "run"): resume checks it
+};
+
+// Reads and validates a sweep file. Errors name the file, the key path
+// (e.g. "parameters[1].step") and what was expected.
+Sweep load_sweep(const std::filesystem::path& path);
+// Same from a parsed JSON; relative base/checkpoint paths are taken from
+// `dir`; `file` is used in messages.
+Sweep parse_sweep(const nlohmann::json& j, const std::filesystem::path& file,
+                  const std::filesystem::path& dir);
+
+// One design point of an expansion.
+struct Point {
+  std::size_t index = 0;   // position in the full cartesian product (stable across shards)
+  std::string id;          // json_hash(resolved): 16 hex digits
+  nlohmann::json params;   // name -> value
+  // Hashed content: {"params", "design", "board", "model", "energy", "evaluate"}.
+  nlohmann::json resolved;
+  std::string infeasible;  // non-empty: the reason of the first violated constraint
+};
+
+struct Expansion {
+  std::vector<Point> points;        // kept points (feasible or not), in index order
+  std::size_t combinations = 0;     // size of the cartesian product
+  std::size_t filtered_out = 0;     // dropped by filters
+};
+
+// Maximum cartesian-product size expand() accepts.
+inline constexpr std::size_t kMaxCombinations = 1'000'000;
+
+Expansion expand(const Sweep& sweep);
+
+// Value of a name in expressions over a point: a parameter name, or a dotted
+// path into the resolved point ("design.ActBufCols", "model.dim").
+std::optional<ExprValue> point_value(const Point& p, const std::string& name);
+
+// --shard K/N: parses "K/N" (1 <= K <= N); errors quote the text.
+struct Shard {
+  int k = 1, n = 1;
+  static Shard parse(const std::string& text);
+  // Disjoint and complete over ids: the id's hash value modulo n == k-1.
+  bool contains(const std::string& id) const;
+};
+
+}  // namespace llamaf::dse

@@ -154,8 +154,12 @@ TEST_CASE("random shapes with ideal memory are bit-exact", "[rtl]") {
   std::mt19937_64 rng(11);
   AddressAllocator alloc(params(), 11);
   std::vector<Job> jobs;
-  for (int i = 0; i < 8; ++i)
+  for (int i = 0; i < 24; ++i)
     jobs.push_back(make_job(params(), random_rows(rng), random_cols(rng), Values::Random, rng));
+  // A few larger ones, up to the full activation buffer.
+  for (int i = 0; i < 3; ++i)
+    jobs.push_back(make_job(params(), 1 + int(rng() % 300), random_cols(rng, params().act_buf_cols),
+                            Values::Random, rng));
   run_each(h, jobs, alloc, 1, "random");
 }
 
@@ -275,11 +279,13 @@ TEST_CASE("reset between jobs and in the middle of a job", "[rtl]") {
 }
 
 TEST_CASE("random memory latency and backpressure", "[rtl]") {
-  for (std::uint64_t seed : {21u, 22u, 23u}) {
+  for (std::uint64_t seed : {21u, 22u, 23u, 24u, 25u, 26u}) {
     INFO("memory seed " << seed);
-    // Seed 23: long latencies and rare gaps; others: short latencies, many gaps.
-    const AxiTiming t = seed == 23 ? AxiTiming::random(seed, 120, 0.1, 0.1, 16)
-                                   : AxiTiming::random(seed, 30, 0.4, 0.4, 1 + int(seed % 4));
+    // Seeds 23, 26: long latencies and rare gaps; others: short latencies,
+    // many gaps, at most 1..4 bursts accepted.
+    const bool long_latency = seed % 3 == 2;
+    const AxiTiming t = long_latency ? AxiTiming::random(seed, 120, 0.1, 0.1, 16)
+                                     : AxiTiming::random(seed, 30, 0.4, 0.4, 1 + int(seed % 4));
     Harness h(params(), t);
     std::mt19937_64 rng(seed);
     AddressAllocator alloc(params(), seed);
@@ -289,7 +295,8 @@ TEST_CASE("random memory latency and backpressure", "[rtl]") {
     run_each(h, each, alloc, 20, "random memory");
     for (int i = 0; i < params().job_queue_depth + 1; ++i)
       queued.push_back(make_job(params(), random_rows(rng), random_cols(rng, 512),
-                                i == 0 ? Values::Mixed : Values::Random, rng));
+                                i == 0 ? Values::Mixed : i == 1 ? Values::WildBits : Values::Random,
+                                rng));
     run_queued(h, queued, alloc, 20, "random memory");
   }
 }
@@ -460,4 +467,36 @@ TEST_CASE("sustained throughput with ideal memory", "[rtl][perf]") {
   CHECK(small <= x_words + 32.0);
   CHECK(large <= x_words + 32.0);
   CHECK(std::abs(large - small) <= 8.0);
+}
+
+TEST_CASE("the testbench notices a corrupted image and a read outside the job", "[rtl]") {
+  const DesignParams& p = params();
+  std::mt19937_64 rng(30);
+  {
+    Harness h(p);
+    AddressAllocator alloc(p, 30);
+    Job j = make_job(p, 3, 2 * p.group_size, Values::Random, rng);
+    place_job(j, p, h.memory(), alloc);
+    // Flip bits of the first weight word of row 0 (after its scale words).
+    const model::WeightImageLayout l =
+        model::weight_image_layout(int(j.regs.rows), int(j.regs.cols), p.quant_spec(), p.bus());
+    const std::uint64_t a = j.regs.w_addr + std::uint64_t(l.scale_words) * std::uint64_t(p.axi_bytes());
+    for (std::uint64_t i = 0; i < 4; ++i)
+      h.memory().fill(a + i, 1, std::uint8_t(h.memory().read_u8(a + i) ^ 0x11u));
+    h.submit(j.regs);
+    h.wait_idle(budget(j));
+    CHECK_FALSE(compare_result(j, p, h.memory()).empty());
+  }
+  {
+    Harness h(p);
+    AddressAllocator alloc(p, 31);
+    Job j = make_job(p, 3, 2 * p.group_size, Values::Random, rng);
+    place_job(j, p, h.memory(), alloc);
+    // Only the y image is allowed: the first read must be flagged.
+    h.write_checker().allow(AxiRange{j.regs.y_addr, j.regs.y_addr + 4ull * j.regs.rows});
+    h.stage_job(j.regs);
+    h.enqueue();
+    CHECK_THROWS_WITH(h.wait_idle(budget(j)), Catch::Contains("AR-RANGE") &&
+                                                  Catch::Contains("read port"));
+  }
 }

@@ -23,7 +23,7 @@ namespace {
 
 // Bumped whenever the script or the classification changes, so old cache
 // entries are not reused.
-constexpr const char* kScriptVersion = "synth-v1";
+constexpr const char* kScriptVersion = "synth-v2";
 
 // The parameters of lf_top (docs/rtl.md).
 constexpr const char* kRtlParameters[] = {
@@ -116,6 +116,20 @@ const nlohmann::json* find_param(const nlohmann::json& j, const std::string& rtl
     }
   }
   return nullptr;
+}
+
+// Yosys 0.23's `stat -json` interleaves a plain-text hierarchy listing with
+// the JSON when the design keeps a hierarchy; such lines are dropped.
+nlohmann::json parse_stat_json(const std::string& text) {
+  std::istringstream in(text);
+  std::string line, kept;
+  while (std::getline(in, line)) {
+    const std::size_t i = line.find_first_not_of(" \t");
+    if (i == std::string::npos) continue;
+    const char c = line[i];
+    if (c == '{' || c == '}' || c == '"' || c == ']' || c == '[') kept += line + "\n";
+  }
+  return nlohmann::json::parse(kept);
 }
 
 }  // namespace
@@ -242,8 +256,9 @@ std::string synth_script(const std::vector<fs::path>& sources, const std::string
   for (const fs::path& src : sources) s += "read_verilog -sv " + yosys_quote(src) + "\n";
   for (const auto& [name, value] : params)
     s += fmt::format("chparam -set {} {} {}\n", name, value, top);
+  // -flatten: optimise across module boundaries and count one netlist;
   // -noiopad: the accelerator is a core inside the PS/PL design, not at pins.
-  s += fmt::format("synth_xilinx -family xcup -top {} -noiopad\n", top);
+  s += fmt::format("synth_xilinx -family xcup -top {} -flatten -noiopad\n", top);
   // `tee -o` takes the file name verbatim (no quotes): no blanks allowed.
   const std::string stat_name = stat_json.string();
   if (stat_name.find_first_of(" \t\"") != std::string::npos)
@@ -327,13 +342,10 @@ SynthResult synthesize(const fs::path& design_json, const SynthOptions& opt) {
                 r.log.string());
   }
   nlohmann::json stat_json;
-  {
-    std::ifstream in(stat);
-    try {
-      in >> stat_json;
-    } catch (const nlohmann::json::exception& e) {
-      throw_error("{}: unreadable yosys statistics: {}", stat.string(), e.what());
-    }
+  try {
+    stat_json = parse_stat_json(read_file(stat));
+  } catch (const nlohmann::json::exception& e) {
+    throw_error("{}: unreadable yosys statistics: {}", stat.string(), e.what());
   }
   r.resources = resources_from_stat_json(stat_json);
   nlohmann::json params = nlohmann::json::object();

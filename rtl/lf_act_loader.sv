@@ -142,16 +142,17 @@ module lf_act_loader #(
     assign act_word_done = 1'b0;
     assign act_x_ready   = 1'b1;
     assign act_we_o      = (state_q == StActs) && x_fire && (sub_q == SubBits'(WordsPerEnt - 1));
+    logic [EntryW-1:0] coll_in;   // the entry with this cycle's word in place
+
     always_comb begin
-      coll_d = coll_q;
-      coll_d[sub_q * NarrowW +: NarrowW] = narrow;
+      coll_in = coll_q;
+      coll_in[sub_q * NarrowW +: NarrowW] = narrow;
+      coll_d = (state_q == StActs && x_fire) ? coll_in : coll_q;
     end
-    assign act_wdata_o = coll_d;
+    assign act_wdata_o = coll_in;
 
     always_ff @(posedge clk_i) begin
-      if (state_q == StActs && x_fire) begin
-        coll_q <= coll_d;
-      end
+      coll_q <= coll_d;
     end
   end
 

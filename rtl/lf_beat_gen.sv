@@ -3,13 +3,16 @@
 // weights, one per cycle, dropping the padding at the end of each row, and
 // tags every beat with its activation-buffer entry and group position.
 //
-// Window of K bus words; a beat takes NumPe weights starting at weight
-// offset `off` (a multiple of Gd = gcd(WPW, NumPe)) of word 0:
+// Window of K bus words (word 0 the oldest); a beat takes NumPe weights
+// starting at weight offset `off` (a multiple of Gd = gcd(WPW, NumPe)):
 //
-//        word 1              word 0
-//   ┌────────────────┬────────────────┐
-//   │ .. q[WPW+1] q[WPW]│ .. q[off+1] q[off] .. q[0] │   beat = q[off +: NumPe]
-//   └────────────────┴────────────────┘
+//   bit:  K*BUS-1                    2*BUS-1        BUS-1                0
+//         ┌────────────── ... ──────┬──────────────┬──────────────────┐
+//         │ word K-1                │ word 1       │ word 0           │
+//         └────────────── ... ──────┴──────────────┴──────────────────┘
+//                                    beat = weights [off, off + NumPe) of
+//                                    this concatenation (q[k] at k*WeightBits)
+//
 //   K = ceil((WPW - Gd + NumPe) / WPW) words cover any beat; consumed words
 //   leave the window as the next ones enter (one word per cycle).
 //

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
-#include <limits>
 
 namespace llamaf::model {
 
@@ -156,7 +155,7 @@ QuantSpec QuantSpec::parse(const std::string& text) {
   std::size_t pos = 0;
   // One decimal field introduced by `tag`: no sign, no leading zeros (so that
   // every spec has one spelling).
-  auto field = [&](char tag, const char* name) -> int {
+  auto field = [&](char tag, const char* name, const char* range) -> int {
     if (pos >= text.size() || text[pos] != tag)
       throw_error("quantization spec '{}': expected '{}' before the {} at position {}; form is {}",
                   text, tag, name, pos, kGrammar);
@@ -169,13 +168,15 @@ QuantSpec QuantSpec::parse(const std::string& text) {
     if (text[start] == '0' && pos - start > 1)
       throw_error("quantization spec '{}': {} '{}' has a leading zero", text, name,
                   text.substr(start, pos - start));
-    if (pos - start > 6) return std::numeric_limits<int>::max();  // surely out of range
+    if (pos - start > 6)  // would not fit an int; far out of range anyway
+      throw_error("quantization spec '{}': {} {} out of range {}", text, name,
+                  text.substr(start, pos - start), range);
     return std::stoi(text.substr(start, pos - start));
   };
   QuantSpec q;
-  q.weight_bits = field('w', "weight bits");
-  q.act_bits = field('a', "activation bits");
-  q.group_size = field('g', "group size");
+  q.weight_bits = field('w', "weight bits", "2..8");
+  q.act_bits = field('a', "activation bits", "4..16");
+  q.group_size = field('g', "group size", "16..512 (a power of two)");
   if (pos < text.size()) {
     if (text[pos] != ':')
       throw_error("quantization spec '{}': unexpected '{}' at position {}; form is {}", text,

@@ -12,7 +12,7 @@ namespace llamaf::model::hwfloat {
 
 std::uint32_t fmul(std::uint32_t a, std::uint32_t b);
 std::uint32_t fadd(std::uint32_t a, std::uint32_t b);
-std::uint32_t i2f(std::int64_t d);  // exact integer to binary32 (any int64; golden |d| < 2^34)
+std::uint32_t i2f(std::int64_t d);  // exact integer to binary32 (any int64; golden |d| <= 2^31)
 
 std::uint32_t bits_of(float f);
 float float_of(std::uint32_t bits);

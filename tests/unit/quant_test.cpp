@@ -81,7 +81,8 @@ TEST_CASE("QuantSpec::parse rejects bad specs with a precise message", "[quant]"
   CHECK_THAT(msg("w8a8g64 "), Contains("unexpected ' '"));
   CHECK_THAT(msg(" w8a8g64"), Contains("expected 'w'"));
   CHECK_THAT(msg("w-8a8g64"), Contains("weight bits missing"));
-  CHECK_THAT(msg("w99999999999a8g64"), Contains("weight bits") && Contains("2..8"));
+  CHECK_THAT(msg("w99999999999a8g64"), Contains("weight bits 99999999999") && Contains("2..8"));
+  CHECK_THAT(msg("w8a8g1000000000"), Contains("group size 1000000000") && Contains("16..512"));
 }
 
 TEST_CASE("QuantSpec::validate, check_cols, accumulator_bits", "[quant]") {

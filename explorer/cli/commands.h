@@ -8,6 +8,7 @@ namespace llamaf::cli {
 void add_generate_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_synth_command(CLI::App& app);
+void add_sim_command(CLI::App& app);
 void add_explore_command(CLI::App& app);
 void add_point_command(CLI::App& app);
 void add_report_command(CLI::App& app);

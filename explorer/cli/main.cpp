@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
   app.set_help_all_flag("--help-all", "Show help for every subcommand");
   llamaf::cli::add_generate_command(app);
   llamaf::cli::add_eval_command(app);
+  llamaf::cli::add_synth_command(app);
+  llamaf::cli::add_sim_command(app);
   llamaf::cli::add_explore_command(app);
   llamaf::cli::add_point_command(app);
   llamaf::cli::add_report_command(app);

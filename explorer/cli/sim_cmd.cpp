@@ -1,0 +1,67 @@
+// `llamaf sim`: runs the system simulator built for the design named by
+// --design (build/llamaf-sim-<name>, one per configs/designs/*.json, because
+// every RTL parameter set is its own Verilated model).
+#include "explorer/cli/commands.h"
+
+#include "sim/model/error.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+namespace llamaf::cli {
+
+namespace {
+
+std::filesystem::path simulator_dir() {
+  return std::filesystem::read_symlink("/proc/self/exe").parent_path();
+}
+
+[[noreturn]] void exec_simulator(const std::vector<std::string>& args) {
+  std::string design;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--design" && i + 1 < args.size()) design = args[i + 1];
+    if (args[i].rfind("--design=", 0) == 0) design = args[i].substr(9);
+  }
+  std::filesystem::path exe;
+  const bool help = args.empty() || std::find(args.begin(), args.end(), "--help") != args.end() ||
+                    std::find(args.begin(), args.end(), "-h") != args.end();
+  if (!design.empty()) {
+    const std::string name = std::filesystem::path(design).stem().string();
+    exe = simulator_dir() / ("llamaf-sim-" + name);
+    if (!std::filesystem::exists(exe))
+      throw_error("--design {}: no simulator '{}' was built; every configs/designs/*.json gets "
+                  "one when the project is (re)built (make)",
+                  design, exe.string());
+  } else if (help) {
+    for (const auto& e : std::filesystem::directory_iterator(simulator_dir()))
+      if (e.path().filename().string().rfind("llamaf-sim-", 0) == 0) exe = e.path();
+    if (exe.empty()) throw Error("no llamaf-sim-* simulator was built");
+  } else {
+    throw Error("--design is required (configs/designs/X.json)");
+  }
+  std::vector<char*> argv;
+  argv.push_back(const_cast<char*>(exe.c_str()));
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  execv(exe.c_str(), argv.data());
+  throw_error("{}: cannot execute", exe.string());
+}
+
+}  // namespace
+
+void add_sim_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "sim", "Cycle-accurate system simulation: tokens through the Verilated RTL, DDR4 and host "
+             "models in SystemC (--help lists its options)");
+  cmd->prefix_command();
+  cmd->set_help_flag();  // --help goes to the simulator itself
+  cmd->callback([cmd] { exec_simulator(cmd->remaining()); });
+}
+
+}  // namespace llamaf::cli

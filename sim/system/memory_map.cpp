@@ -34,6 +34,7 @@ MemoryMap::MemoryMap(const model::Transformer& t, const DesignParams& design,
     images_[l] = img;
     order_.push_back(l);
     next = align_up(next + static_cast<std::uint64_t>(img.layout.total_bytes), kAlign);
+    weight_bytes_ += img.layout.total_bytes;
     max_rows = std::max(max_rows, m.rows);
     max_cols = std::max(max_cols, m.cols);
   };
@@ -50,7 +51,6 @@ MemoryMap::MemoryMap(const model::Transformer& t, const DesignParams& design,
     place(L.w2.get(), p + "w2");
   }
   place(w.classifier.get(), "classifier");
-  weight_bytes_ = static_cast<std::int64_t>(next - kAlign);
 
   x_slot_bytes_ = align_up(static_cast<std::uint64_t>(model::activation_image_bytes(max_cols, spec, bus)), kAlign);
   x_base_ = next;

@@ -40,7 +40,7 @@ class MemoryMap {
   std::uint64_t y_addr(int slot) const { return y_base_ + std::uint64_t(slot) * y_slot_bytes_; }
   // KV cache rows of (layer, pos): key row, then value row.
   std::uint64_t kv_addr(int layer, int pos) const;
-  std::int64_t weight_bytes() const { return weight_bytes_; }  // all images, with padding
+  std::int64_t weight_bytes() const { return weight_bytes_; }  // all weight images (read per token)
   std::uint64_t end() const { return end_; }
 
  private:

@@ -64,8 +64,10 @@ TEST_CASE("stories260K: 32 tokens through the RTL in SystemC equal the golden to
   CHECK(macs == macs_per_token(cfg, 64) * 32);
   // Every weight and scale byte is read once per token, plus activations.
   const double weight_bytes = r["roofline"]["weight_and_scale_bytes_per_token"].get<double>();
-  CHECK(r["total"]["accelerator"]["bytes_read"].get<double>() >= weight_bytes * 32);
-  CHECK(r["total"]["dram"]["bytes_read"].get<double>() >= weight_bytes * 32);
+  const double accel_read = r["total"]["accelerator"]["bytes_read"].get<double>();
+  CHECK(accel_read >= weight_bytes * 32);
+  CHECK(accel_read <= weight_bytes * 32 * 1.25);  // plus the small activation images
+  CHECK(r["total"]["dram"]["bytes_read"].get<double>() >= accel_read);
   CHECK(r["total"]["tokens_per_s"].get<double>() > 0);
   // The operator breakdown accounts for (nearly) all the time: everything but
   // the loop's own bookkeeping, which costs no simulated time.

@@ -1,0 +1,332 @@
+// Explorer runs through real subprocesses: the llamaf point protocol, a
+// failing / crashing / hanging point isolated from the rest, a run killed
+// with SIGKILL and resumed without redoing finished points, shards merged,
+// byte-identical results.csv across runs.
+#include "explorer/report.h"
+#include "explorer/results_store.h"
+#include "explorer/runner.h"
+#include "explorer/subprocess.h"
+#include "explorer/sweep.h"
+#include "sim/model/error.h"
+#include "tests/support/models.h"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace llamaf::dse;
+
+namespace {
+
+const fs::path kLlamaf = fs::path(LLAMAF_BINARY_DIR) / "llamaf";
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    static std::atomic<int> n{0};
+    path = fs::temp_directory_path() /
+           ("llamaf-explore-run-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void write(const fs::path& p, const std::string& text) {
+  std::ofstream out(p, std::ios::binary);
+  out << text;
+}
+
+const json kTinyModel = {{"dim", 64},    {"hidden_dim", 128}, {"n_layers", 2},
+                         {"n_heads", 4}, {"n_kv_heads", 4},   {"vocab_size", 256},
+                         {"seq_len", 64}};
+
+// A stand-in evaluator following the point protocol, steered by the point's
+// "Mode" parameter: ok (after "Delay" seconds), crash (SIGSEGV), hang, or
+// fail (a failed result.json). Every start is logged to $dir/starts.log.
+fs::path write_script_evaluator(const fs::path& dir) {
+  const fs::path script = dir / "evaluator.sh";
+  write(script, "#!/bin/sh\n"
+                "# usage: evaluator.sh point POINT.json --out RESULT.json [--cache-dir DIR]\n"
+                "p=\"$2\"; out=\"$4\"\n"
+                "id=$(sed -n 's/.*\"id\": \"\\([0-9a-f]*\\)\".*/\\1/p' \"$p\" | head -n 1)\n"
+                "echo \"$id\" >> \"" + (dir / "starts.log").string() + "\"\n"
+                "delay=$(sed -n 's/.*\"Delay\": \\([0-9.]*\\).*/\\1/p' \"$p\" | head -n 1)\n"
+                "[ -n \"$delay\" ] && sleep \"$delay\"\n"
+                "if grep -q '\"Mode\": \"crash\"' \"$p\"; then kill -SEGV $$; fi\n"
+                "if grep -q '\"Mode\": \"hang\"' \"$p\"; then sleep 30; fi\n"
+                "if grep -q '\"Mode\": \"fail\"' \"$p\"; then\n"
+                "  printf '{\"status\": \"failed\", \"reason\": \"stand-in failure\"}' > \"$out\"; exit 2\n"
+                "fi\n"
+                "printf '{\"status\": \"ok\", \"metrics\": {\"x_units\": 1}, \"notes\": [], "
+                "\"tools\": {}, \"wall_seconds\": 0}' > \"$out\"\n");
+  fs::permissions(script, fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read);
+  return script;
+}
+
+fs::path write_sweep(const fs::path& dir, const json& params, const std::string& name = "run") {
+  const json s = {{"name", name},
+                  {"base", {{"model", kTinyModel}, {"design", {{"ActBits", 8}, {"GroupSize", 64}}}}},
+                  {"evaluate", {{"accuracy", false}}},
+                  {"parameters", params},
+                  {"objectives", json::array({{{"metric", "x_units"}, {"goal", "maximize"}}})}};
+  const fs::path f = dir / (name + ".json");
+  write(f, s.dump(2));
+  return f;
+}
+
+std::map<std::string, int> count_lines(const fs::path& p) {
+  std::map<std::string, int> c;
+  std::ifstream in(p);
+  for (std::string l; std::getline(in, l);)
+    if (!l.empty()) ++c[l];
+  return c;
+}
+
+std::string drop_wallclock_column(const std::string& csv) {
+  // wallclock_s is the last column here.
+  std::string out;
+  std::istringstream in(csv);
+  for (std::string l; std::getline(in, l);) out += l.substr(0, l.rfind(',')) + "\n";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("explore: an invalid point fails with its reason, the others complete", "[explore]") {
+  REQUIRE(fs::exists(kLlamaf));
+  TempDir t;
+  const fs::path sweep = write_sweep(
+      t.path, json::array({{{"name", "WeightBits"}, {"values", {4, 9, 8}}}}));
+  RunOptions o;
+  o.out_dir = t.path / "out";
+  o.evaluator = kLlamaf;
+  o.cache_dir = t.path / "cache";
+  o.jobs = 2;
+  const RunSummary s = run_sweep(load_sweep(sweep), o);
+  CHECK(s.ran == 3);
+  CHECK(s.ok == 2);
+  CHECK(s.failed == 1);
+  const auto records = load_records(o.out_dir);
+  REQUIRE(records.size() == 3);
+  CHECK(records[1]["params"]["WeightBits"] == 9);
+  CHECK(records[1]["status"] == "failed");
+  CHECK_THAT(records[1]["reason"].get<std::string>(), Catch::Contains("design") && Catch::Contains("weight"));
+  // The ok points carry the byte accounting and say what is missing.
+  CHECK(records[0]["metrics"]["weight_bytes_per_token"].get<double>() > 0);
+  CHECK(records[2]["metrics"]["weight_bytes_per_token"].get<double>() >
+        records[0]["metrics"]["weight_bytes_per_token"].get<double>());
+  CHECK_FALSE(records[0]["metrics"].contains("tokens_per_s"));
+  CHECK(records[0]["notes"].size() >= 2);
+  // The protocol files.
+  const fs::path pdir = o.out_dir / "points" / records[0]["id"].get<std::string>();
+  const json point = json::parse(read_file(pdir / "point.json"));
+  CHECK(point["id"] == records[0]["id"]);
+  CHECK(point["design"]["WeightBits"] == 4);
+  const json result = json::parse(read_file(pdir / "result.json"));
+  CHECK(result["status"] == "ok");
+  CHECK(result.contains("wall_seconds"));
+  CHECK(json::parse(read_file(o.out_dir / "points" / records[1]["id"].get<std::string>() /
+                              "result.json"))["status"] == "failed");
+
+  // Running again into the same folder without --resume is refused.
+  CHECK_THROWS_WITH(run_sweep(load_sweep(sweep), o), Catch::Contains("--resume"));
+}
+
+TEST_CASE("explore: crashes and hangs are recorded with their reason; the sweep goes on",
+          "[explore]") {
+  TempDir t;
+  const fs::path evaluator = write_script_evaluator(t.path);
+  const fs::path sweep = write_sweep(
+      t.path, json::array({{{"name", "Mode"}, {"set", "design.Mode"},
+                            {"values", {"ok", "crash", "hang", "fail"}}}}));
+  RunOptions o;
+  o.out_dir = t.path / "out";
+  o.evaluator = evaluator;
+  o.jobs = 4;
+  o.timeout_s = 1.0;
+  const RunSummary s = run_sweep(load_sweep(sweep), o);
+  CHECK(s.ok == 1);
+  CHECK(s.failed == 3);
+  const auto r = load_records(o.out_dir);
+  REQUIRE(r.size() == 4);
+  CHECK(r[0]["status"] == "ok");
+  CHECK_THAT(r[1]["reason"].get<std::string>(), Catch::Contains("signal 11"));
+  CHECK_THAT(r[2]["reason"].get<std::string>(), Catch::Contains("timed out after 1 s"));
+  CHECK(r[3]["reason"] == "stand-in failure");
+  const ReportSummary rep = write_report(o.out_dir, ReportOptions{""});
+  CHECK(rep.failed == 3);
+  const std::string md = read_file(o.out_dir / "report.md");
+  CHECK(md.find("signal 11") != std::string::npos);
+  CHECK(md.find("timed out after 1 s") != std::string::npos);
+}
+
+TEST_CASE("explore: a run killed with SIGKILL resumes without redoing finished points",
+          "[explore]") {
+  TempDir t;
+  const fs::path evaluator = write_script_evaluator(t.path);
+  const fs::path sweep = write_sweep(
+      t.path, json::array({{{"name", "Delay"}, {"set", "design.Delay"}, {"values", {0.3}}},
+                           {{"name", "I"}, {"set", "design.I"}, {"from", 1}, {"to", 10}}}));
+  const fs::path out = t.path / "out";
+  const std::vector<std::string> cmd = {kLlamaf.string(), "explore",     sweep.string(),
+                                        "--out",          out.string(), "--evaluator",
+                                        evaluator.string(), "-j",        "2",
+                                        "--no-report"};
+  // 10 points of 0.3 s on 2 workers; SIGKILL the explorer once two points
+  // are recorded (polling, so a slow machine does not change the test).
+  std::vector<char*> argv;
+  for (const auto& a : cmd) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  REQUIRE(::posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) == 0);
+  std::size_t seen = 0;
+  for (int i = 0; i < 3000 && seen < 2; ++i) {
+    ::usleep(10 * 1000);
+    seen = read_results_file(out / "results.jsonl").records.size();
+  }
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  REQUIRE(WIFSIGNALED(status));
+  const auto after_kill = read_results_file(out / "results.jsonl").records;
+  INFO("finished before the kill: " << after_kill.size());
+  CHECK(after_kill.size() >= 2);
+  CHECK(after_kill.size() < 10);
+  // Simulate a kill in the middle of an append as well.
+  {
+    std::ofstream torn(out / "results.jsonl", std::ios::app | std::ios::binary);
+    torn << R"({"id":"0123456789abcdef","sta)";
+  }
+  // Let the orphaned evaluators of the killed run finish (they die with it,
+  // but their `sleep` children may linger a moment).
+  ::usleep(400 * 1000);
+
+  auto cmd2 = cmd;
+  cmd2.push_back("--resume");
+  const ProcessResult second = run_process(cmd2, t.path / "second.log", 60);
+  INFO(read_file(t.path / "second.log"));
+  REQUIRE(second.exited_ok());
+  CHECK_THAT(read_file(t.path / "second.log"), Catch::Contains("torn last record"));
+
+  const ResultsFile f = read_results_file(out / "results.jsonl");
+  CHECK_FALSE(f.torn_tail);
+  std::map<std::string, int> recorded;
+  for (const auto& r : f.records) ++recorded[r["id"].get<std::string>()];
+  CHECK(recorded.size() == 10);
+  for (const auto& [id, n] : recorded) CHECK(n == 1);  // no point recorded twice
+  // Every point finished by the first run started exactly once overall.
+  const auto starts = count_lines(t.path / "starts.log");
+  for (const auto& r : after_kill) {
+    INFO(r["id"]);
+    CHECK(starts.at(r["id"].get<std::string>()) == 1);
+  }
+}
+
+TEST_CASE("explore CLI: shards merge into the unsharded result; results.csv is deterministic",
+          "[explore]") {
+  TempDir t;
+  const fs::path sweep = write_sweep(
+      t.path, json::array({{{"name", "WeightBits"}, {"values", {2, 4, 8}}},
+                           {{"name", "GroupSize"}, {"from", 32}, {"to", 128}, {"scale", "pow2"}}}));
+  auto run = [&](std::vector<std::string> args, const std::string& log) {
+    std::vector<std::string> cmd = {kLlamaf.string()};
+    cmd.insert(cmd.end(), args.begin(), args.end());
+    const ProcessResult r = run_process(cmd, t.path / log, 120);
+    INFO(read_file(t.path / log));
+    REQUIRE(r.exited_ok());
+  };
+  const std::string cache = (t.path / "cache").string();
+  run({"explore", sweep.string(), "--out", (t.path / "whole").string(), "-j", "2", "--cache-dir",
+       cache, "--gnuplot", ""},
+      "whole.log");
+  run({"explore", sweep.string(), "--out", (t.path / "again").string(), "--cache-dir", cache,
+       "--gnuplot", ""},
+      "again.log");
+  run({"explore", sweep.string(), "--out", (t.path / "s1").string(), "--shard", "1/2",
+       "--cache-dir", cache, "--no-report"},
+      "s1.log");
+  run({"explore", sweep.string(), "--out", (t.path / "s2").string(), "--shard", "2/2",
+       "--cache-dir", cache, "--no-report"},
+      "s2.log");
+  run({"merge", (t.path / "s1").string(), (t.path / "s2").string(), "--out",
+       (t.path / "merged").string(), "--gnuplot", ""},
+      "merge.log");
+  const std::string whole = read_file(t.path / "whole" / "results.csv");
+  CHECK(std::count(whole.begin(), whole.end(), '\n') == 1 + 9);
+  CHECK(drop_wallclock_column(whole) == drop_wallclock_column(read_file(t.path / "again" / "results.csv")));
+  CHECK(drop_wallclock_column(whole) == drop_wallclock_column(read_file(t.path / "merged" / "results.csv")));
+  const auto s1 = load_records(t.path / "s1"), s2 = load_records(t.path / "s2");
+  CHECK(s1.size() + s2.size() == 9);
+  // `llamaf report` regenerates the same table from the stored results.
+  fs::remove(t.path / "whole" / "results.csv");
+  run({"report", (t.path / "whole").string(), "--no-figures"}, "report.log");
+  CHECK(read_file(t.path / "whole" / "results.csv") == whole);
+}
+
+TEST_CASE("llamaf point: accuracy of a quantization on the real checkpoint, cached", "[explore]") {
+  const auto ckpt = llamaf::test::model_file("stories260K.bin");
+  if (!ckpt) return;
+  TempDir t;
+  json point = {{"id", "test"},
+                {"model", json::parse(read_file(fs::path(LLAMAF_SOURCE_DIR) / "configs" / "models" /
+                                                "stories260K.json"))},
+                {"design", {{"WeightBits", 8}, {"ActBits", 8}, {"GroupSize", 64}}},
+                {"board", nullptr},
+                {"energy", nullptr},
+                {"evaluate", {{"checkpoint", ckpt->string()}, {"accuracy_tokens", 64}}},
+                {"run", {{"sweep_dir", t.path.string()}}}};
+  point["model"].erase("name");
+  point["model"].erase("source");
+  write(t.path / "point.json", point.dump());
+  const std::vector<std::string> cmd = {kLlamaf.string(), "point", (t.path / "point.json").string(),
+                                        "--out", (t.path / "result.json").string(), "--cache-dir",
+                                        (t.path / "cache").string()};
+  const ProcessResult r = run_process(cmd, t.path / "log.txt", 120);
+  INFO(read_file(t.path / "log.txt"));
+  REQUIRE(r.exited_ok());
+  const json res = json::parse(read_file(t.path / "result.json"));
+  CHECK(res["status"] == "ok");
+  const json m = res["metrics"];
+  CHECK(m["accuracy_positions"].get<int>() >= 60);
+  CHECK(m["top1_agreement"].get<double>() > 0.9);  // w8a8g64 on stories260K (docs/accuracy.md)
+  CHECK(m["mean_kl_nats"].get<double>() < 0.01);
+  std::size_t cached = 0;
+  for (const auto& e : fs::directory_iterator(t.path / "cache" / "accuracy")) cached += e.is_regular_file();
+  CHECK(cached == 1);
+  // Second evaluation: same numbers (from the cache).
+  REQUIRE(run_process(cmd, t.path / "log2.txt", 120).exited_ok());
+  CHECK(json::parse(read_file(t.path / "result.json"))["metrics"] == m);
+
+  // A missing checkpoint fails the point (exit 2) with the reason in result.json.
+  point["evaluate"]["checkpoint"] = (t.path / "missing.bin").string();
+  write(t.path / "point.json", point.dump());
+  const ProcessResult bad = run_process(cmd, t.path / "log3.txt", 120);
+  CHECK(bad.exit_code == 2);
+  const json fail = json::parse(read_file(t.path / "result.json"));
+  CHECK(fail["status"] == "failed");
+  CHECK_THAT(fail["reason"].get<std::string>(), Catch::Contains("missing.bin") && Catch::Contains("not found"));
+}

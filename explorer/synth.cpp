@@ -181,13 +181,12 @@ nlohmann::json to_json(const SynthResources& r) {
 }
 
 SynthResources resources_from_json(const nlohmann::json& j, const std::string& where) {
+  // The cell counts are the record; the groups are recomputed from them, so
+  // a change of classification needs no new synthesis.
   try {
     std::map<std::string, std::int64_t> cells;
     for (const auto& [t, n] : j.at("cells").items()) cells[t] = n.get<std::int64_t>();
-    SynthResources r = classify_cells(cells);
-    if (r.lut != j.at("lut").get<std::int64_t>() || r.ff != j.at("ff").get<std::int64_t>())
-      throw_error("{}: resource totals do not match the cell counts", where);
-    return r;
+    return classify_cells(cells);
   } catch (const nlohmann::json::exception& e) {
     throw_error("{}: bad synthesis result: {}", where, e.what());
   }

@@ -15,6 +15,8 @@
 namespace llamaf::dse {
 
 // Cell counts of a synthesized netlist, grouped the way an FPGA report is.
+// Not in any group (but in `cells`): INV (Vivado folds inverters into the
+// neighbouring LUTs or inverted pins), MUXF7/8/9, BUFG.
 struct SynthResources {
   std::int64_t lut = 0;     // LUT1..LUT6 logic cells
   std::int64_t ff = 0;      // FDRE/FDSE/FDCE/FDPE (and latches)

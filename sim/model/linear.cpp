@@ -38,9 +38,10 @@ void QuantLinear::matvec(std::span<const float> x, std::span<float> y) const {
   // Zero padding of x to the matrix's padded width contributes exactly zero
   // to every group's integer dot product.
   thread_local std::vector<float> padded;
+  thread_local QuantizedVector xq;  // storage reused across calls
   padded.assign(static_cast<std::size_t>(w_.cols), 0.0f);
   std::copy_n(x.begin(), cols_, padded.begin());
-  const QuantizedVector xq = quantize_activations(padded, w_.spec);
+  quantize_activations(padded, w_.spec, xq);
   golden_matvec(w_, xq, y);
 }
 

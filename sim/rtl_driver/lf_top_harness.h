@@ -16,10 +16,14 @@
 #include "sim/rtl_driver/vl_signal.h"
 
 #include <verilated.h>
+#ifdef LLAMAF_TB_TRACE
+#include <verilated_vcd_c.h>
+#endif
 
 #include <fmt/format.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,7 +38,20 @@ class LfTopHarness {
   explicit LfTopHarness(const DesignParams& p, const AxiTiming& timing = AxiTiming::ideal())
       : p_(p), ctx_(std::make_unique<VerilatedContext>()) {
     ctx_->randReset(0);
+#ifdef LLAMAF_TB_TRACE
+    const char* vcd = std::getenv("LLAMAF_RTL_VCD");
+    if (vcd && *vcd) ctx_->traceEverOn(true);
+#endif
     top_ = std::make_unique<Model>(ctx_.get(), "top");
+#ifdef LLAMAF_TB_TRACE
+    if (vcd && *vcd) {
+      static int instances = 0;
+      const int n = instances++;
+      tfp_ = std::make_unique<VerilatedVcdC>();
+      top_->trace(tfp_.get(), 99);
+      tfp_->open(n == 0 ? vcd : fmt::format("{}.{}", vcd, n).c_str());
+    }
+#endif
     const AxiPortShape shape{p_.axi_data_bits, p_.axi_addr_bits};
     AxiCheckLimits rd_limits{p_.max_burst_beats, p_.max_outstanding};
     AxiCheckLimits wr_limits{p_.max_burst_beats, 1 << 30};
@@ -53,7 +70,12 @@ class LfTopHarness {
     top_->csr_wdata_i = 0;
     reset();
   }
-  ~LfTopHarness() { top_->final(); }
+  ~LfTopHarness() {
+    top_->final();
+#ifdef LLAMAF_TB_TRACE
+    if (tfp_) tfp_->close();
+#endif
+  }
   LfTopHarness(const LfTopHarness&) = delete;
   LfTopHarness& operator=(const LfTopHarness&) = delete;
 
@@ -93,6 +115,7 @@ class LfTopHarness {
     drive_slave_outputs();
     top_->clk_i = 0;
     top_->eval();
+    dump();
     sample_masters();
     csr_rdata_ = top_->csr_rdata_o;
     if (top_->irq_o && !in_reset_) ++irqs_;
@@ -107,6 +130,7 @@ class LfTopHarness {
     ctx_->timeInc(1);
     top_->clk_i = 1;
     top_->eval();
+    dump();
     ctx_->timeInc(1);
     ++cycle_;
     top_->csr_req_i = 0;
@@ -269,6 +293,12 @@ class LfTopHarness {
     wr_in_.bready = top_->axi_bready_o;
   }
 
+  void dump() {
+#ifdef LLAMAF_TB_TRACE
+    if (tfp_) tfp_->dump(ctx_->time());
+#endif
+  }
+
   void throw_on_violation() {
     for (auto& c : rd_checkers_)
       if (!c.violations().empty()) throw Error(c.violations().front().message());
@@ -279,6 +309,9 @@ class LfTopHarness {
   DesignParams p_;
   std::unique_ptr<VerilatedContext> ctx_;
   std::unique_ptr<Model> top_;
+#ifdef LLAMAF_TB_TRACE
+  std::unique_ptr<VerilatedVcdC> tfp_;
+#endif
   SparseMemory mem_;
   std::vector<std::unique_ptr<AxiReadSlave>> rd_slaves_;
   std::vector<AxiReadChecker> rd_checkers_;

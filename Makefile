@@ -31,6 +31,8 @@ test-rtl: build
 
 bench: build
 	cmake --build $(BUILD_DIR) --target bench
+	cmake --build $(BUILD_DIR) --target bench-system
+	tests/bench/tinyllama_bench.sh $(BUILD_DIR) $(MODELS_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR)

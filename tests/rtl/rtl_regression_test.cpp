@@ -238,6 +238,7 @@ TEST_CASE("enqueue while the queue is full is ignored", "[rtl]") {
   REQUIRE(accepted < jobs.size());
   // One more enqueue while full (the staged registers hold job `accepted`).
   REQUIRE(h.status().queue_full);
+  CHECK(h.status().queued == accepted);  // waiting or in flight
   h.enqueue();
   h.wait_idle(total);
   CHECK(h.jobs_done() == accepted);
@@ -412,6 +413,8 @@ TEST_CASE("performance counters count one job's work", "[rtl]") {
   CHECK(c.busy >= c.mem_stall);
   CHECK(c.compute * std::uint64_t(p.num_pe) >= c.macs);
   CHECK(c.compute > 0);
+  CHECK(c.macs == c.compute * std::uint64_t(p.num_pe));  // NumPe MACs per beat
+  CHECK(c.act_buf_reads == c.compute);                  // one buffer read per beat
   CHECK(h.irq_count() == 1);
 }
 

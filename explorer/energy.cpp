@@ -239,9 +239,9 @@ EnergyBreakdown compute_energy(const EnergyTable& t, const EnergyInputs& in,
     if (it == t.mac_pj.end()) {
       std::string have;
       for (const auto& [b, v] : t.mac_pj) {
-      if (!have.empty()) have += ", ";
-      have += std::to_string(b);
-    }
+        if (!have.empty()) have += ", ";
+        have += std::to_string(b);
+      }
       throw_error("{}: energy table '{}' has no MAC energy for {}-bit weights (it has: {})", where,
                   t.name, bits, have);
     }

@@ -164,8 +164,8 @@ std::optional<double> board_peak_bandwidth_gb_s(const json& board) {
   if (!board.is_object()) return std::nullopt;
   const auto sections = {"memory", "dram", "ddr"};
   if (auto v = find_number(board, sections, {"peak_bandwidth_gb_s"})) return v;
-  auto rate = find_number(board, sections, {"data_rate_mt_s"});
-  auto bits = find_number(board, sections, {"data_bits"});
+  auto rate = find_number(board, sections, {"data_rate_mts", "data_rate_mt_s"});
+  auto bits = find_number(board, sections, {"bus_width_bits", "data_bits"});
   if (!rate || !bits) return std::nullopt;
   const double channels = find_number(board, sections, {"channels"}).value_or(1.0);
   return *rate * 1e6 * *bits / 8.0 * channels / 1e9;

@@ -76,9 +76,10 @@ StageOutcome synthesize_point(const nlohmann::json& point, const EvalContext& ct
 nlohmann::json model_byte_metrics(const nlohmann::json& point);
 
 // Peak DRAM bandwidth of a board JSON in GB/s (1e9 B/s), if the board states
-// it: "peak_bandwidth_gb_s", or "data_rate_mt_s" x "data_bits" / 8 x
-// "channels" (default 1), at the top level or under "memory", "dram" or
-// "ddr". nullopt when absent.
+// it: "peak_bandwidth_gb_s", or "data_rate_mts" x "bus_width_bits" / 8 x
+// "channels" (default 1) as in configs/boards (aliases "data_rate_mt_s",
+// "data_bits"), at the top level or under "memory", "dram" or "ddr".
+// nullopt when absent.
 std::optional<double> board_peak_bandwidth_gb_s(const nlohmann::json& board);
 // The fabric clock in MHz: design "clock_mhz"/"fabric_clock_mhz", else the
 // board's "fabric_clock_mhz"/"clock_mhz" (top level or under "clocks"/"fabric").

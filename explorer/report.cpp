@@ -215,11 +215,14 @@ void make_figures(const Sweep& sweep, const std::vector<json>& records, const fs
     std::string data = "# " + f.x + "\t" + f.y + "\tid\n";
     std::size_t n = 0;
     bool any_y = false;
+    double max_x = 0, max_y = 0;
     for (const auto& r : records) {
       if (r.value("status", "") != "ok") continue;
       const auto x = record_number(r, f.x), y = record_number(r, f.y);
       any_y = any_y || y.has_value();
       if (!x || !y) continue;
+      max_x = std::max(max_x, std::fabs(*x));
+      max_y = std::max(max_y, std::fabs(*y));
       data += fmt::format("{}\t{}\t{}\n", json(*x).dump(), json(*y).dump(), r.value("id", ""));
       ++n;
     }
@@ -239,6 +242,9 @@ void make_figures(const Sweep& sweep, const std::vector<json>& records, const fs
         "set xlabel {}\nset ylabel {}\nset grid\nset key top left\n{}{}",
         f.name, gp_quote(f.title), gp_quote(f.xlabel), gp_quote(f.ylabel),
         f.logx ? "set logscale x\n" : "", f.logy ? "set logscale y\n" : "");
+    // Large linear axes in k/M/G so tick labels do not collide.
+    if (!f.logx && max_x >= 1e4) script += "set format x \"%.0s%c\"\n";
+    if (!f.logy && max_y >= 1e4) script += "set format y \"%.0s%c\"\n";
     script += replace_all(terminals(stem), "PLOT", plot);
     write_text(fs::path(stem.string() + ".gp"), script, sum, dir);
     if (gnuplot) {

@@ -36,9 +36,9 @@ void reject_unknown(const json& j, const At& at, const std::set<std::string>& kn
     if (!known.contains(k)) {
       std::string list;
       for (const auto& n : known) {
-      if (!list.empty()) list += ", ";
-      list += n;
-    }
+        if (!list.empty()) list += ", ";
+        list += n;
+      }
       at.key(k).fail(fmt::format("a known key ({}); unknown key '{}'", list, k));
     }
   }

@@ -19,8 +19,12 @@ Soc::Soc(const sc_core::sc_module_name& name, Accelerator& acc, DramBridge& brid
   bridge_.set_other_completion([this](const dram::DramCompletion&) {
     if (host_dram_outstanding_ > 0) --host_dram_outstanding_;
   });
+  // Coroutine stacks: the Verilated model's eval() and the forward pass need
+  // far more than SystemC's default (64 KiB).
   SC_THREAD(fabric_thread);
+  set_stack_size(64 << 20);
   SC_THREAD(host_thread);
+  set_stack_size(64 << 20);
 }
 
 std::uint64_t Soc::now_cycles() const {

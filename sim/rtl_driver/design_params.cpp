@@ -55,6 +55,8 @@ DesignParams design_params_from_json(const nlohmann::json& j, const std::string&
   if (auto it = j.find("name"); it != j.end() && it->is_string()) p.name = it->get<std::string>();
   if (auto it = j.find("description"); it != j.end() && it->is_string())
     p.description = it->get<std::string>();
+  if (auto it = j.find("tb_check_throughput"); it != j.end() && it->is_boolean())
+    p.check_throughput = it->get<bool>();
   read_int(j, where, "NumPe", "num_pe", p.num_pe);
   read_int(j, where, "WeightBits", "weight_bits", p.weight_bits);
   read_int(j, where, "ActBits", "act_bits", p.act_bits);

@@ -16,6 +16,9 @@ namespace llamaf::sim {
 struct DesignParams {
   std::string name;
   std::string description;
+  // Testbench hint ("tb_check_throughput": false): the design cannot
+  // sustain its bound by construction, so throughput is not asserted.
+  bool check_throughput = true;
   int num_pe = 16;
   int weight_bits = 8;
   int act_bits = 8;

@@ -215,11 +215,18 @@ TEST_CASE("enqueue while the queue is full is ignored", "[rtl]") {
   Harness h(params());
   std::mt19937_64 rng(15);
   AddressAllocator alloc(params(), 15);
-  // A long first job keeps the queue from draining while it is filled.
+  // A long first job keeps the queue from draining while it is filled: the
+  // dispatcher takes the next job once the readers have issued all of the
+  // current one's bursts, which needs the port FIFO to drain, so the first
+  // job's image is made larger than three port FIFOs.
+  const DesignParams& p = params();
+  const model::WeightImageLayout l1 =
+      model::weight_image_layout(1, p.act_buf_cols, p.quant_spec(), p.bus());
+  const int first_rows = std::max(8 * p.num_pe, 3 * p.wgt_buf_words / l1.row_words() + 1);
   std::vector<Job> jobs;
-  jobs.push_back(make_job(params(), 8 * params().num_pe, params().act_buf_cols, Values::Random, rng));
-  for (int i = 0; i < params().job_queue_depth + 2; ++i)
-    jobs.push_back(make_job(params(), random_rows(rng), params().group_size, Values::Random, rng));
+  jobs.push_back(make_job(p, first_rows, p.act_buf_cols, Values::Random, rng));
+  for (int i = 0; i < p.job_queue_depth + 2; ++i)
+    jobs.push_back(make_job(p, random_rows(rng), p.group_size, Values::Random, rng));
   std::uint64_t total = 0;
   for (Job& j : jobs) {
     place_job(j, params(), h.memory(), alloc);
@@ -442,16 +449,19 @@ TEST_CASE("sustained throughput with ideal memory", "[rtl][perf]") {
                    p.name, rows, cols, macs_per_cycle, p.num_pe, bound, c1.busy, c1.compute,
                    c1.mem_stall));
   if (llamaf) CHECK(macs_per_cycle >= 0.95 * double(p.num_pe));
-  CHECK(macs_per_cycle >= 0.90 * bound);
+  if (p.check_throughput) CHECK(macs_per_cycle >= 0.90 * bound);
 
   // Back-to-back: K queued jobs of two sizes. The cycles beyond the ideal
   // (max of MAC cycles and bus-word cycles) per job must not grow with the
   // rows: the RTL's bubble is loading the next job's activation image into
-  // the single-banked activation buffer (docs/rtl.md, one AXI word per
-  // cycle) plus a pipeline fill, so the bound is those words + 32 cycles.
+  // the single-banked activation buffer (docs/rtl.md: one AXI word per cycle,
+  // at most NumPe activations per cycle) plus a pipeline fill, so the bound
+  // is those load cycles + 32.
   const int qcols = std::min(cols, 512);
-  const double x_words =
-      double(model::activation_image_bytes(qcols, p.quant_spec(), p.bus())) / p.axi_bytes();
+  const int container_bits = p.act_bits <= 8 ? 8 : 16;
+  const int acts_per_cycle = std::min(p.axi_data_bits / container_bits, p.num_pe);
+  const double x_words = std::ceil(double(qcols) / acts_per_cycle) +
+                         std::ceil(double(qcols / p.group_size) * 32.0 / p.axi_data_bits);
   auto overhead_per_job = [&](int r, int k) {
     std::vector<Job> q;
     for (int i = 0; i < k; ++i) q.push_back(make_job(p, r, qcols, Values::Random, rng));
@@ -464,12 +474,14 @@ TEST_CASE("sustained throughput with ideal memory", "[rtl][perf]") {
   };
   const double small = overhead_per_job(2 * p.num_pe, 4);
   const double large = overhead_per_job(8 * p.num_pe, 4);
-  WARN(fmt::format("{}: cycles beyond ideal per queued job ({} cols, x image {} AXI words): "
+  WARN(fmt::format("{}: cycles beyond ideal per queued job ({} cols, x load {} cycles): "
                    "{:.1f} ({} rows), {:.1f} ({} rows)",
                    p.name, qcols, x_words, small, 2 * p.num_pe, large, 8 * p.num_pe));
-  CHECK(small <= x_words + 32.0);
-  CHECK(large <= x_words + 32.0);
-  CHECK(std::abs(large - small) <= 8.0);
+  if (p.check_throughput) {
+    CHECK(small <= x_words + 32.0);
+    CHECK(large <= x_words + 32.0);
+    CHECK(std::abs(large - small) <= 8.0);
+  }
 }
 
 TEST_CASE("the testbench notices a corrupted image and a read outside the job", "[rtl]") {

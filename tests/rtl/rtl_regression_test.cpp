@@ -329,6 +329,8 @@ TEST_CASE("illegal jobs are dropped with an error code", "[rtl]") {
     return r;
   };
   bad.push_back({"rows = 0", with([](csr::JobRegs& r) { r.rows = 0; }), csr::ErrorCode::RowsZero});
+  bad.push_back({"rows = 2^24 (beyond the 24-bit ROWS field)",
+                 with([](csr::JobRegs& r) { r.rows = 1u << 24; }), csr::ErrorCode::RowsZero});
   bad.push_back({"cols = 0", with([](csr::JobRegs& r) { r.cols = 0; }),
                  csr::ErrorCode::ColsNotGroupMultiple});
   bad.push_back({"cols = GroupSize / 2", with([&](csr::JobRegs& r) { r.cols = G / 2; }),
@@ -372,6 +374,65 @@ TEST_CASE("illegal jobs are dropped with an error code", "[rtl]") {
   require_exact(good, h, "job after errors");
 }
 
+TEST_CASE("the error flag keeps the first error; clear applies before enqueue", "[rtl]") {
+  Harness h(params());
+  std::mt19937_64 rng(40);
+  AddressAllocator alloc(params(), 40);
+  Job good = make_job(params(), 3, params().group_size, Values::Random, rng);
+  place_job(good, params(), h.memory(), alloc);
+  csr::JobRegs r = good.regs;
+  r.rows = 0;
+  h.stage_job(r);
+  h.enqueue();
+  r = good.regs;
+  r.cols = 0;
+  h.stage_job(r);
+  h.enqueue();
+  csr::Status s = h.status();
+  CHECK(s.error);
+  CHECK(s.error_code == std::uint32_t(csr::ErrorCode::RowsZero));
+  // Jobs are still accepted while the flag is set.
+  h.submit(good.regs);
+  h.wait_idle(budget(good));
+  CHECK(h.jobs_done() == 1);
+  CHECK(h.status().error);
+  require_exact(good, h, "job enqueued while the error flag was set");
+  // CTRL = clear | enqueue with an illegal job: the new error is recorded.
+  r = good.regs;
+  r.cols = std::uint32_t(params().group_size) / 2;
+  h.stage_job(r);
+  h.csr_write(csr::kCtrl, csr::kCtrlClearError | csr::kCtrlEnqueue);
+  s = h.status();
+  CHECK(s.error);
+  CHECK(s.error_code == std::uint32_t(csr::ErrorCode::ColsNotGroupMultiple));
+  // CTRL = clear | enqueue with a legal job: cleared, and the job runs.
+  Job next = make_job(params(), 2, params().group_size, Values::Random, rng);
+  place_job(next, params(), h.memory(), alloc);
+  h.allow_job(next.regs);
+  h.stage_job(next.regs);
+  h.csr_write(csr::kCtrl, csr::kCtrlClearError | csr::kCtrlEnqueue);
+  h.wait_idle(budget(next));
+  CHECK_FALSE(h.status().error);
+  CHECK(h.jobs_done() == 2);
+  require_exact(next, h, "job enqueued with clear");
+}
+
+TEST_CASE("AXI write error response sets error code 5 and the job completes", "[rtl]") {
+  Harness h(params());
+  std::mt19937_64 rng(41);
+  AddressAllocator alloc(params(), 41);
+  Job j = make_job(params(), params().num_pe + 1, params().group_size, Values::Random, rng);
+  place_job(j, params(), h.memory(), alloc);
+  h.write_slave().add_error_range(AxiErrorRange{j.regs.y_addr, j.regs.y_addr + 4});
+  h.submit(j.regs);
+  h.wait_idle(budget(j));
+  const csr::Status s = h.status();
+  CHECK(s.error);
+  CHECK(s.error_code == std::uint32_t(csr::ErrorCode::AxiResponse));
+  CHECK(h.jobs_done() == 1);
+  CHECK(h.irq_count() == 1);
+}
+
 TEST_CASE("AXI error response sets error code 5", "[rtl]") {
   Harness h(params());
   std::mt19937_64 rng(18);
@@ -389,6 +450,7 @@ TEST_CASE("AXI error response sets error code 5", "[rtl]") {
   const csr::Status s = h.status();
   CHECK(s.error);
   CHECK(s.error_code == std::uint32_t(csr::ErrorCode::AxiResponse));
+  CHECK(h.jobs_done() == 1);  // an AXI error does not stop the job
   h.clear_error();
   CHECK_FALSE(h.status().error);
   h.read_slave(0).clear_error_ranges();

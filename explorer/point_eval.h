@@ -33,6 +33,8 @@ namespace llamaf::dse {
 struct EvalContext {
   std::filesystem::path sweep_dir;  // relative checkpoint paths start here
   std::filesystem::path cache_dir;  // accuracy cache: <cache_dir>/accuracy/<key>.json
+  std::filesystem::path work_dir;   // the point's folder: simulator inputs, report, log
+  std::filesystem::path bin_dir;    // where llamaf-sim-<design> executables are
 };
 
 // What `llamaf point` writes to result.json (plus "wall_seconds").
@@ -55,20 +57,37 @@ struct StageOutcome {
 };
 
 // ---------------------------------------------------------------------------
-// EXTENSION POINTS. Today both return available = false with a note; the
-// report then says the metrics are absent. To plug the simulator in, make
-// simulate_point run `llamaf sim` (or link the SystemC model) for
-// point["design"], point["board"], point["model"], point["evaluate"]
-// ["sim_tokens"] and return its metrics (keys above) and its event counts in
-// `events` (EnergyInputs form: tokens, seconds, macs_by_bits, bram_reads,
-// bram_writes, dram_activates, dram_read_bytes, dram_write_bytes,
-// accel_busy_cycles, accel_total_cycles, host_busy_seconds). For synthesis,
+// EXTENSION POINTS: cycle-accurate simulation and synthesis.
+//
+// simulate_point runs the full-system simulator (docs/system.md) when one is
+// built for the point's design: the build makes `llamaf-sim-<name>` for each
+// configs/designs/<name>.json, so the point's design must carry that "name"
+// and the same RTL parameters (a sweep over RTL parameters needs per-point
+// simulator builds, which do not exist yet: such points get a note and no
+// simulation metrics). It writes the design, board and model shape to
+// <work_dir>/sim/, runs the simulator with --report, and maps the report
+// with sim_report_metrics. evaluate.sim options: "sim_layers" (fast mode),
+// "policy" ("serial"/"overlapped"), "weights" ("synthetic" = --shape,
+// default, or "checkpoint" = evaluate.checkpoint), "weights_seed".
+//
+// synthesize_point returns available = false today. To plug synthesis in,
 // call dse::synthesize() (explorer/synth.h) on point["design"] and return
 // lut/ff/dsp/bram36/bram18. evaluate_point() then adds fits_board (when the
 // board lists its resources) and the energy metrics (when the point has an
 // energy table and the simulation returned events).
 StageOutcome simulate_point(const nlohmann::json& point, const EvalContext& ctx);
 StageOutcome synthesize_point(const nlohmann::json& point, const EvalContext& ctx);
+
+// A `llamaf.sim.report/1` JSON (docs/system.md) as explorer metrics:
+// tokens_per_s, cycles_per_token, token_latency_ms, achieved_bandwidth_gb_s,
+// dram_row_hit_rate, macs_per_busy_cycle, sim_percent_of_roofline,
+// sim_positions, sim_mode, op_latency_us.<op> (per token); and the energy
+// model's inputs (EnergyInputs JSON) in `events`: tokens = positions,
+// seconds, macs_by_bits, bram_reads = act_buf_reads + wgt_buf_writes (each
+// weight-FIFO word is written and read once), bram_writes = wgt_buf_writes,
+// dram_activates, dram_read_bytes, dram_write_bytes, accel_busy_cycles,
+// accel_total_cycles, host_busy_seconds. Throws on a malformed report.
+StageOutcome sim_report_metrics(const nlohmann::json& report);
 // ---------------------------------------------------------------------------
 
 // Weight/scale byte accounting of every matrix of the model for the design's

@@ -183,8 +183,8 @@ std::string run_gnuplot(const std::string& gnuplot, const fs::path& script) {
 std::string terminals(const fs::path& stem) {
   // Both outputs from one script: PDF for papers, SVG for the web.
   return fmt::format(
-      "set terminal pdfcairo size 5in,3.5in font \"Sans,9\"\nset output {}\nPLOT\n"
-      "set terminal svg size 640,450 dynamic font \"Sans,11\"\nset output {}\nPLOT\n",
+      "set terminal pdfcairo noenhanced size 5in,3.5in font \"Sans,9\"\nset output {}\nPLOT\n"
+      "set terminal svg noenhanced size 640,450 dynamic font \"Sans,11\"\nset output {}\nPLOT\n",
       gp_quote(stem.string() + ".pdf"), gp_quote(stem.string() + ".svg"));
 }
 
@@ -293,6 +293,12 @@ void make_figures(const Sweep& sweep, const std::vector<json>& records, const fs
       "set ylabel \"latency per token (us)\"\nset style data histograms\n"
       "set style histogram rowstacked\nset style fill solid 0.8 border -1\nset boxwidth 0.75\n"
       "set key outside right\nset grid y\n";
+  // Distinct colours for up to 20 operators (matplotlib's tab20).
+  const char* colors[] = {"#1f77b4", "#aec7e8", "#ff7f0e", "#ffbb78", "#2ca02c", "#98df8a", "#d62728",
+                          "#ff9896", "#9467bd", "#c5b0d5", "#8c564b", "#c49c94", "#e377c2", "#f7b6d2",
+                          "#7f7f7f", "#c7c7c7", "#bcbd22", "#dbdb8d", "#17becf", "#9edae5"};
+  for (int i = 0; i < 20; ++i) script += fmt::format("set linetype {} lc rgb \"{}\"\n", i + 1, colors[i]);
+  script += "set linetype cycle 20\n";
   script += replace_all(terminals(stem), "PLOT", plot);
   write_text(fs::path(stem.string() + ".gp"), script, sum, dir);
   if (gnuplot) {

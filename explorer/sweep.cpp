@@ -409,8 +409,11 @@ Sweep parse_sweep(const json& j, const std::filesystem::path& file,
         a.key("set").fail(
             "paths \"design.KEY\", \"board.KEY\", \"model.KEY\", \"energy.KEY\" or \"evaluate.KEY\"",
             &pj["set"]);
-      if (root == "evaluate" && !kEvaluateKeys.contains(t.substr(dot + 1)))
-        a.key("set").fail(fmt::format("a known evaluate key; '{}' is not one", t.substr(dot + 1)),
+      const std::string first = t.substr(dot + 1, t.find('.', dot + 1) - dot - 1);
+      if (root == "evaluate" && !kEvaluateKeys.contains(first))
+        a.key("set").fail(fmt::format("a known evaluate key; '{}' is not one", first), &pj["set"]);
+      if (root == "evaluate" && first != "sim" && first != t.substr(dot + 1))
+        a.key("set").fail(fmt::format("evaluate.{} has no sub-keys (only evaluate.sim.* does)", first),
                           &pj["set"]);
       if ((root == "board" || root == "energy") && s.base[root].is_null())
         a.key("set").fail(fmt::format("a base.{} to override (none given)", root), &pj["set"]);

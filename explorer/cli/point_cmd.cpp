@@ -47,6 +47,9 @@ void run_point(const PointOptions& o) {
     ctx.cache_dir = !o.cache_dir.empty()               ? std::filesystem::path(o.cache_dir)
                     : !run.value("cache_dir", "").empty() ? std::filesystem::path(run.value("cache_dir", ""))
                                                            : dse::default_dse_cache_dir();
+    ctx.work_dir = std::filesystem::absolute(o.out_path).parent_path();
+    std::error_code ec;
+    ctx.bin_dir = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
     r = dse::evaluate_point(point, ctx);
   } catch (const std::exception& e) {
     r.status = "failed";

@@ -13,6 +13,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -202,7 +203,13 @@ TEST_CASE("explore: a run killed with SIGKILL resumes without redoing finished p
   for (const auto& a : cmd) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   pid_t pid = 0;
-  REQUIRE(::posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) == 0);
+  posix_spawn_file_actions_t io;
+  ::posix_spawn_file_actions_init(&io);
+  const std::string first_log = (t.path / "first.log").string();
+  ::posix_spawn_file_actions_addopen(&io, 1, first_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  ::posix_spawn_file_actions_adddup2(&io, 1, 2);
+  REQUIRE(::posix_spawn(&pid, argv[0], &io, nullptr, argv.data(), environ) == 0);
+  ::posix_spawn_file_actions_destroy(&io);
   std::size_t seen = 0;
   for (int i = 0; i < 3000 && seen < 2; ++i) {
     ::usleep(10 * 1000);

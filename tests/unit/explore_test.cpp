@@ -484,6 +484,54 @@ TEST_CASE("byte accounting: every matrix of the model, weights + scales as packe
   CHECK_FALSE(board_peak_bandwidth_gb_s(json{{"name", "x"}}).has_value());
 }
 
+TEST_CASE("simulation adapter: a llamaf.sim.report/1 as metrics and energy events", "[explore]") {
+  const json rep = {
+      {"schema", "llamaf.sim.report/1"},
+      {"mode", "fast"},
+      {"positions", 4},
+      {"roofline", {{"percent_of_roofline", 50.0}}},
+      {"total",
+       {{"cycles", 4000.0},
+        {"seconds", 2e-5},
+        {"tokens_per_s", 200000.0},
+        {"operators", {{"qkv", {{"cycles", 1000.0}, {"seconds", 5e-6}}},
+                       {"attention", {{"cycles", 200.0}, {"seconds", 1e-6}}}}},
+        {"accelerator", {{"busy_cycles", 3000.0}, {"macs", 12345.0}, {"act_buf_reads", 100.0},
+                         {"wgt_buf_writes", 50.0}, {"macs_per_busy_cycle", 4.115}}},
+        {"dram", {{"activates", 10.0}, {"bytes_read", 1000.0}, {"bytes_written", 10.0},
+                  {"achieved_gbps", 0.5}, {"row_hit_rate", 0.9}}},
+        {"host", {{"busy_seconds", 1e-5}}},
+        {"macs_by_bits", {{"w4a8", 12345.0}}}}}};
+  const StageOutcome o = sim_report_metrics(rep);
+  CHECK(o.available);
+  CHECK(o.metrics["tokens_per_s"] == 200000.0);
+  CHECK(o.metrics["cycles_per_token"] == 1000.0);
+  CHECK(o.metrics["token_latency_ms"].get<double>() == Approx(0.005));
+  CHECK(o.metrics["op_latency_us"]["qkv"].get<double>() == Approx(1.25));
+  CHECK(o.metrics["achieved_bandwidth_gb_s"] == 0.5);
+  CHECK(o.metrics["sim_mode"] == "fast");
+  CHECK(o.events["macs_by_bits"] == json{{"4", 12345.0}});
+  CHECK(o.events["bram_reads"] == 150.0);
+  CHECK(o.events["bram_writes"] == 50.0);
+  CHECK(o.events["tokens"] == 4);
+  const EnergyInputs in = energy_inputs_from_json(o.events, "events");
+  CHECK(in.accel_total_cycles == 4000.0);
+  CHECK(in.host_busy_seconds == 1e-5);
+
+  json bad = rep;
+  bad["total"].erase("dram");
+  CHECK_THAT(error_of([&] { sim_report_metrics(bad); }), Catch::Contains("simulation report"));
+  bad = rep;
+  bad["schema"] = "other/2";
+  CHECK_THAT(error_of([&] { sim_report_metrics(bad); }), Catch::Contains("llamaf.sim.report/1"));
+
+  // A design that is not one of configs/designs has no simulator: a note, no metrics.
+  const json point = {{"design", {{"WeightBits", 8}}}, {"evaluate", {{"simulate", true}}}};
+  const StageOutcome none = simulate_point(point, EvalContext{});
+  CHECK_FALSE(none.available);
+  CHECK_THAT(none.note, Catch::Contains("configs/designs"));
+}
+
 namespace {
 
 fs::path fixture_copy(const TempDir& t, const std::string& name = "run") {

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cctype>
 #include <memory>
 #include <string>
@@ -575,5 +576,50 @@ TEST_CASE("the testbench notices a corrupted image and a read outside the job", 
     h.enqueue();
     CHECK_THROWS_WITH(h.wait_idle(budget(j)), Catch::Contains("AR-RANGE") &&
                                                   Catch::Contains("read port"));
+  }
+}
+
+// A mix of everything, sized by the environment for longer bug hunts:
+// LLAMAF_RTL_SOAK_JOBS (default 24) jobs from seed LLAMAF_RTL_SEED (default
+// 1): random memory timing per batch, random shapes up to the full
+// activation buffer, all value kinds, batches queued back to back, an
+// occasional reset between batches.
+TEST_CASE("soak: random jobs, values, timing, batches and resets", "[rtl][soak]") {
+  const DesignParams& p = params();
+  auto env = [](const char* name, std::uint64_t dflt) {
+    const char* v = std::getenv(name);
+    return v && *v ? std::stoull(v) : dflt;
+  };
+  const std::uint64_t jobs_total = env("LLAMAF_RTL_SOAK_JOBS", 24);
+  const std::uint64_t seed = env("LLAMAF_RTL_SEED", 1);
+  INFO("LLAMAF_RTL_SEED=" << seed);
+  std::mt19937_64 rng(seed * 7919 + 5);
+  Harness h(p);
+  AddressAllocator alloc(p, seed);
+  std::uint64_t done = 0;
+  int batch_no = 0;
+  while (done < jobs_total) {
+    ++batch_no;
+    INFO("batch " << batch_no);
+    const std::uint64_t tseed = rng();
+    switch (rng() % 3) {
+      case 0: h.set_timing(AxiTiming::ideal(int(1 + rng() % 8))); break;
+      case 1: h.set_timing(AxiTiming::random(tseed, 30, 0.4, 0.4, int(1 + rng() % 4))); break;
+      default: h.set_timing(AxiTiming::random(tseed, 150, 0.1, 0.2, 16)); break;
+    }
+    const int n = int(1 + rng() % std::uint64_t(p.job_queue_depth + 3));
+    std::vector<Job> batch;
+    for (int i = 0; i < n && done < jobs_total; ++i, ++done) {
+      const Values v = static_cast<Values>(rng() % 6);
+      const int rows = rng() % 4 == 0 ? 1 + int(rng() % 200) : random_rows(rng);
+      const int cols = rng() % 4 == 0 ? random_cols(rng, p.act_buf_cols) : random_cols(rng, 512);
+      batch.push_back(make_job(p, rows, cols, v, rng));
+    }
+    run_queued(h, batch, alloc, 40, "soak");
+    if (std::getenv("LLAMAF_RTL_SOAK_VERBOSE")) WARN("cycle " << h.cycle() << " jobs " << done);
+    if (rng() % 5 == 0) {
+      h.reset();
+      h.clear_allowed();
+    }
   }
 }

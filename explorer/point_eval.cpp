@@ -6,6 +6,7 @@
 #include "explorer/hash.h"
 #include "explorer/results_store.h"
 #include "explorer/subprocess.h"
+#include "explorer/synth.h"
 #include "sim/model/checkpoint.h"
 #include "sim/model/config.h"
 #include "sim/model/error.h"
@@ -264,13 +265,42 @@ StageOutcome simulate_point(const json& point, const EvalContext& ctx) {
   return sim_report_metrics(rep);
 }
 
-StageOutcome synthesize_point(const json& point, const EvalContext& /*ctx*/) {
+StageOutcome synthesize_point(const json& point, const EvalContext& ctx) {
+  namespace fs = std::filesystem;
   StageOutcome o;
   if (!field(point, "evaluate").value("synthesize", true)) {
-    o.note = "synthesis switched off (evaluate.synthesize = false)";
+    o.note = "synthesis switched off (evaluate.synthesize = false): lut/ff/dsp/bram and fits_board "
+             "are absent";
     return o;
   }
-  o.note = "synthesis not wired into the explorer yet: lut/ff/dsp/bram and fits_board are absent";
+  const auto yosys = find_program("yosys");
+  if (!yosys) {
+    o.note = "yosys not found on PATH: lut/ff/dsp/bram and fits_board are absent";
+    return o;
+  }
+  fs::path rtl_dir;
+#ifdef LLAMAF_SOURCE_DIR
+  rtl_dir = fs::path(LLAMAF_SOURCE_DIR) / "rtl";
+#endif
+  if (rtl_dir.empty() || !fs::is_directory(rtl_dir)) {
+    o.note = "RTL sources not found: lut/ff/dsp/bram and fits_board are absent";
+    return o;
+  }
+  if (ctx.work_dir.empty()) throw Error("synthesis: no work folder for the design file");
+  const fs::path dir = ctx.work_dir / "synth";
+  fs::create_directories(dir);
+  const fs::path design = dir / "design.json";
+  write_file_atomic(design, field(point, "design").dump(2) + "\n");
+  SynthOptions opt;
+  opt.rtl_dir = rtl_dir;
+  opt.cache_dir = ctx.cache_dir.empty() ? default_cache_dir() : ctx.cache_dir / "synth";
+  opt.yosys = yosys->string();
+  const SynthResult r = synthesize(design, opt);  // cached by RTL + parameters
+  o.available = true;
+  o.metrics = {{"lut", r.resources.lut},       {"ff", r.resources.ff},
+               {"dsp", r.resources.dsp},       {"bram36", r.resources.bram36},
+               {"bram18", r.resources.bram18}, {"lutram", r.resources.lutram},
+               {"srl", r.resources.srl}};
   return o;
 }
 
@@ -457,10 +487,19 @@ PointResult evaluate_point(const json& point, const EvalContext& ctx) {
   // 5. Fit against the board's resources.
   const json board = point.value("board", json());
   if (board.is_object() && board.contains("resources") && r.metrics.contains("lut")) {
+    // BRAM in RAMB36 units: two RAMB18 share one RAMB36 site.
+    const double bram = r.metrics.value("bram36", 0.0) + r.metrics.value("bram18", 0.0) / 2.0;
+    const std::pair<const char*, double> used[] = {{"lut", r.metrics.value("lut", 0.0)},
+                                                   {"ff", r.metrics.value("ff", 0.0)},
+                                                   {"dsp", r.metrics.value("dsp", 0.0)},
+                                                   {"bram36", bram}};
     bool fits = true;
-    for (const char* k : {"lut", "ff", "dsp", "bram36"})
-      if (board["resources"].contains(k) && r.metrics.contains(k))
-        fits = fits && r.metrics[k].get<double>() <= board["resources"][k].get<double>();
+    for (const auto& [k, v] : used) {
+      const json& cap = board["resources"].value(k, json());
+      if (!cap.is_number() || cap.get<double>() <= 0) continue;
+      r.metrics[std::string(k) + "_util"] = v / cap.get<double>();
+      fits = fits && v <= cap.get<double>();
+    }
     r.metrics["fits_board"] = fits;
   }
 

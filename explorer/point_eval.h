@@ -70,11 +70,12 @@ struct StageOutcome {
 // "policy" ("serial"/"overlapped"), "weights" ("synthetic" = --shape,
 // default, or "checkpoint" = evaluate.checkpoint), "weights_seed".
 //
-// synthesize_point returns available = false today. To plug synthesis in,
-// call dse::synthesize() (explorer/synth.h) on point["design"] and return
-// lut/ff/dsp/bram36/bram18. evaluate_point() then adds fits_board (when the
-// board lists its resources) and the energy metrics (when the point has an
-// energy table and the simulation returned events).
+// synthesize_point runs dse::synthesize() (explorer/synth.h: Yosys
+// synth_xilinx, cached by RTL sources + parameters under <cache_dir>/synth)
+// on point["design"] and returns lut/ff/dsp/bram36/bram18/lutram/srl; a
+// Yosys failure (e.g. parameters the RTL rejects) fails the point.
+// evaluate_point() then adds fits_board (when the board lists its
+// resources) and passes LUT/FF counts to the energy model.
 StageOutcome simulate_point(const nlohmann::json& point, const EvalContext& ctx);
 StageOutcome synthesize_point(const nlohmann::json& point, const EvalContext& ctx);
 

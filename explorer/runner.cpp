@@ -8,6 +8,10 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <fstream>
@@ -69,6 +73,19 @@ RunSummary run_sweep(const Sweep& sweep, const RunOptions& opt) {
       throw_error("{}: holds shard {}, not {}; choose another --out", opt.out_dir.string(),
                   prev->value("shard", "1/1"), shard_text);
   }
+  // One explorer per folder at a time (a second one would interleave records
+  // and race on the point folders). The lock dies with the process.
+  const fs::path lock_path = opt.out_dir / ".lock";
+  const int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd < 0) throw_error("{}: cannot create lock file", lock_path.string());
+  if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(lock_fd);
+    throw_error("{}: another llamaf explore is running in this folder", opt.out_dir.string());
+  }
+  struct Unlock {
+    int fd;
+    ~Unlock() { ::close(fd); }
+  } unlock{lock_fd};
   const fs::path results = opt.out_dir / "results.jsonl";
   if (fs::exists(results) && fs::file_size(results) > 0 && !opt.resume)
     throw_error("{}: already holds results; pass --resume to continue that run, or choose another "

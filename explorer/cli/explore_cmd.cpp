@@ -43,11 +43,14 @@ std::string duration(double s) {
   return fmt::format("{}s", t);
 }
 
-std::string params_text(const nlohmann::json& params) {
+// "NumPe=16 GroupSize=64", in the sweep's parameter order.
+std::string params_text(const dse::Sweep& sweep, const nlohmann::json& params) {
   std::string s;
-  for (const auto& [k, v] : params.items()) {
+  for (const auto& p : sweep.params) {
+    auto it = params.find(p.name);
+    if (it == params.end()) continue;
     if (!s.empty()) s += " ";
-    s += k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
+    s += p.name + "=" + (it->is_string() ? it->get<std::string>() : it->dump());
   }
   return s;
 }
@@ -59,7 +62,7 @@ void run_explore(const ExploreOptions& o) {
     const dse::Expansion e = dse::expand(sweep);
     for (const auto& p : e.points)
       if (shard.contains(p.id))
-        fmt::print("{} {:>5} {}{}\n", p.id, p.index, params_text(p.params),
+        fmt::print("{} {:>5} {}{}\n", p.id, p.index, params_text(sweep, p.params),
                    p.infeasible.empty() ? "" : "  [infeasible: " + p.infeasible + "]");
     return;
   }
@@ -76,7 +79,7 @@ void run_explore(const ExploreOptions& o) {
   if (o.timeout_s > 0) opt.timeout_s = o.timeout_s;
 
   const bool tty = ::isatty(STDERR_FILENO) != 0;
-  opt.progress = [tty](const dse::Progress& p) {
+  opt.progress = [tty, &sweep](const dse::Progress& p) {
     double eta = -1;
     if (p.ran > 0) eta = p.elapsed_s / static_cast<double>(p.ran) * static_cast<double>(p.to_run - p.ran);
     if (tty) {
@@ -84,13 +87,13 @@ void run_explore(const ExploreOptions& o) {
                  p.to_run - p.ran, p.to_run == p.ran ? "0s" : duration(eta));
       if (p.record && p.record->value("status", "") != "ok")
         fmt::print(stderr, "\r\033[Kfailed {} {}: {}\n", p.record->value("id", ""),
-                   params_text(p.record->value("params", nlohmann::json::object())),
+                   params_text(sweep, p.record->value("params", nlohmann::json::object())),
                    p.record->value("reason", ""));
       std::fflush(stderr);
     } else if (p.record) {
       fmt::print(stderr, "[{}/{}] {} {} {}{} (ETA {})\n", p.done, p.total,
                  p.record->value("status", ""), p.record->value("id", ""),
-                 params_text(p.record->value("params", nlohmann::json::object())),
+                 params_text(sweep, p.record->value("params", nlohmann::json::object())),
                  p.record->value("status", "") == "ok" ? "" : ": " + p.record->value("reason", ""),
                  duration(eta));
     } else {

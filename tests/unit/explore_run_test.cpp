@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -155,9 +156,19 @@ TEST_CASE("explore: an invalid point fails with its reason, the others complete"
 
   // Running again into the same folder without --resume is refused.
   CHECK_THROWS_WITH(run_sweep(load_sweep(sweep), o), Catch::Contains("--resume"));
+  // So is a second explorer while one holds the folder.
+  const int fd = ::open((o.out_dir / ".lock").c_str(), O_RDWR);
+  REQUIRE(fd >= 0);
+  REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
+  o.resume = true;
+  CHECK_THROWS_WITH(run_sweep(load_sweep(sweep), o), Catch::Contains("another llamaf explore"));
+  ::close(fd);
+  const RunSummary again = run_sweep(load_sweep(sweep), o);
+  CHECK(again.ran == 0);
+  CHECK(again.already_done == 3);
 }
 
-TEST_CASE("explore: crashes and hangs are recorded with their reason; the sweep goes on",
+TEST_CASE("explore: crashes and hangs are recorded with their reason and the sweep goes on",
           "[explore]") {
   TempDir t;
   const fs::path evaluator = write_script_evaluator(t.path);
@@ -253,7 +264,7 @@ TEST_CASE("explore: a run killed with SIGKILL resumes without redoing finished p
   }
 }
 
-TEST_CASE("explore CLI: shards merge into the unsharded result; results.csv is deterministic",
+TEST_CASE("explore CLI: shards merge into the unsharded result and results.csv is deterministic",
           "[explore]") {
   TempDir t;
   const fs::path sweep = write_sweep(

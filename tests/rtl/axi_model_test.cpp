@@ -175,7 +175,7 @@ TEST_CASE("random read slave returns correct data in order under backpressure",
   }
 }
 
-TEST_CASE("write slaves apply strobed beats, W before AW allowed, B in order",
+TEST_CASE("write slaves apply strobed beats in order with W allowed before AW",
           "[rtl][axi_model]") {
   for (bool random : {false, true}) {
     SparseMemory mem(0x55);

@@ -262,7 +262,9 @@ StageOutcome simulate_point(const json& point, const EvalContext& ctx) {
   } catch (const json::exception& e) {
     throw_error("{}: cannot read the simulation report: {}", report.string(), e.what());
   }
-  return sim_report_metrics(rep);
+  StageOutcome out = sim_report_metrics(rep);
+  out.tools["simulator"] = exe.filename().string() + " (" + rep.value("schema", "") + ")";
+  return out;
 }
 
 StageOutcome synthesize_point(const json& point, const EvalContext& ctx) {
@@ -297,6 +299,9 @@ StageOutcome synthesize_point(const json& point, const EvalContext& ctx) {
   opt.yosys = yosys->string();
   const SynthResult r = synthesize(design, opt);  // cached by RTL + parameters
   o.available = true;
+  // Yosys's version line, for results.json's tool versions.
+  if (run_process({opt.yosys, "-V"}, dir / "yosys-version.txt", 30).exited_ok())
+    o.tools["yosys"] = last_line(dir / "yosys-version.txt");
   o.metrics = {{"lut", r.resources.lut},       {"ff", r.resources.ff},
                {"dsp", r.resources.dsp},       {"bram36", r.resources.bram36},
                {"bram18", r.resources.bram18}, {"lutram", r.resources.lutram},
@@ -480,9 +485,11 @@ PointResult evaluate_point(const json& point, const EvalContext& ctx) {
   const StageOutcome syn = synthesize_point(point, ctx);
   if (syn.available) r.metrics.update(syn.metrics);
   else r.notes.push_back(syn.note);
+  r.tools.update(syn.tools);
   const StageOutcome simo = simulate_point(point, ctx);
   if (simo.available) r.metrics.update(simo.metrics);
   else r.notes.push_back(simo.note);
+  r.tools.update(simo.tools);
 
   // 5. Fit against the board's resources.
   const json board = point.value("board", json());

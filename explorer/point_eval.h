@@ -54,6 +54,7 @@ struct StageOutcome {
   nlohmann::json metrics = nlohmann::json::object();
   // Event counts for the energy model (EnergyInputs JSON), simulation only.
   nlohmann::json events;
+  nlohmann::json tools = nlohmann::json::object();  // name -> version of what ran
 };
 
 // ---------------------------------------------------------------------------

@@ -412,16 +412,16 @@ ReportSummary write_report(const fs::path& dir, const ReportOptions& opt) {
   const std::vector<json> records = load_records(dir);
   ReportSummary sum;
   const Expansion e = expand(sweep);
-  std::set<std::string> have;
-  for (const auto& r : records) have.insert(r["id"].get<std::string>());
-  std::vector<const Point*> pending;
-  for (const auto& p : e.points)
-    if (!have.contains(p.id)) pending.push_back(&p);
   std::ifstream sj(dir / "sweep.json");
   const json stored = json::parse(sj);
   const std::string shard = stored.value("shard", "1/1");
+  // Points of this folder's shard (all of them when merged) without a record.
+  const Shard mine = shard == "merged" ? Shard{} : Shard::parse(shard);
+  std::set<std::string> have;
+  for (const auto& r : records) have.insert(r["id"].get<std::string>());
   sum.points = records.size();
-  sum.pending = shard == "1/1" || shard == "merged" ? pending.size() : 0;
+  for (const auto& p : e.points)
+    if (mine.contains(p.id) && !have.contains(p.id)) ++sum.pending;
   std::vector<const json*> failed, infeasible;
   for (const auto& r : records) {
     const std::string st = r.value("status", "");

@@ -164,7 +164,8 @@ StageOutcome simulate_point(const json& point, const EvalContext& ctx) {
   StageOutcome o;
   const json& ev = field(point, "evaluate");
   if (!ev.value("simulate", true)) {
-    o.note = "simulation switched off (evaluate.simulate = false)";
+    o.note = "simulation switched off (evaluate.simulate = false): tokens_per_s, latency, "
+             "bandwidth, per-operator and energy metrics are absent";
     return o;
   }
   const json& design = field(point, "design");

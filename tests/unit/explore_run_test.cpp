@@ -92,7 +92,7 @@ fs::path write_script_evaluator(const fs::path& dir) {
 fs::path write_sweep(const fs::path& dir, const json& params, const std::string& name = "run") {
   const json s = {{"name", name},
                   {"base", {{"model", kTinyModel}, {"design", {{"ActBits", 8}, {"GroupSize", 64}}}}},
-                  {"evaluate", {{"accuracy", false}, {"synthesize", false}}},
+                  {"evaluate", {{"accuracy", false}, {"synthesize", false}, {"simulate", false}}},
                   {"parameters", params},
                   {"objectives", json::array({{{"metric", "x_units"}, {"goal", "maximize"}}})}};
   const fs::path f = dir / (name + ".json");
@@ -315,7 +315,7 @@ TEST_CASE("llamaf point: accuracy of a quantization on the real checkpoint, cach
                 {"design", {{"WeightBits", 8}, {"ActBits", 8}, {"GroupSize", 64}}},
                 {"board", nullptr},
                 {"energy", nullptr},
-                {"evaluate", {{"checkpoint", ckpt->string()}, {"accuracy_tokens", 64}, {"synthesize", false}}},
+                {"evaluate", {{"checkpoint", ckpt->string()}, {"accuracy_tokens", 64}, {"synthesize", false}, {"simulate", false}}},
                 {"run", {{"sweep_dir", t.path.string()}}}};
   point["model"].erase("name");
   point["model"].erase("source");

@@ -512,10 +512,13 @@ Sweep parse_sweep(const json& j, const std::filesystem::path& file,
     }
   }
 
-  json hashed = s.resolved;
-  hashed.erase("run");
-  hashed.erase("description");
-  hashed.erase("comment");
+  // The hash covers what decides the points and their evaluation, not the
+  // name, texts, objectives, report settings or run options: changing those
+  // keeps a folder resumable and shards mergeable.
+  json hashed = json::object();
+  for (const char* k : {"base", "parameters", "filters", "constraints"})
+    if (s.resolved.contains(k)) hashed[k] = s.resolved[k];
+  hashed["evaluate"] = s.evaluate;
   s.hash = json_hash(hashed);
   return s;
 }

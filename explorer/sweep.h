@@ -76,7 +76,9 @@ struct Sweep {
   // The sweep as a self-contained JSON (base paths replaced by contents):
   // what `llamaf explore` stores in DIR/sweep.json and `report` re-reads.
   nlohmann::json resolved;
-  std::string hash;  // json_hash(resolved minus "run"): resume checks it
+  // json_hash of base (contents), evaluate (with defaults), parameters,
+  // filters and constraints: resume and merge check it.
+  std::string hash;
 };
 
 // Reads and validates a sweep file. Errors name the file, the key path

@@ -279,6 +279,13 @@ TEST_CASE("point ids: FNV-1a 64 of the canonical resolved point, stable and cont
   json changed = base_sweep();
   changed["base"]["design"]["ActBits"] = 16;
   CHECK(expand(parse(changed)).points[0].id != a.points[0].id);
+  // The sweep hash (resume, merge) ignores texts, objectives and report settings.
+  json reported = base_sweep();
+  reported["objectives"] = json::array({{{"metric", "lut"}, {"goal", "minimize"}}});
+  reported["report"] = {{"table", {{"rows", "all"}}}};
+  reported["run"] = {{"timeout_s", 5}};
+  CHECK(parse(reported).hash == parse(base_sweep()).hash);
+  CHECK(parse(changed).hash != parse(base_sweep()).hash);
 }
 
 TEST_CASE("sharding: --shard K/N splits points disjointly and completely", "[explore]") {

@@ -5,6 +5,7 @@
 #include "explorer/energy.h"
 #include "explorer/hash.h"
 #include "explorer/results_store.h"
+#include "explorer/sim_build.h"
 #include "explorer/subprocess.h"
 #include "explorer/synth.h"
 #include "sim/model/checkpoint.h"
@@ -169,34 +170,75 @@ StageOutcome simulate_point(const json& point, const EvalContext& ctx) {
     return o;
   }
   const json& design = field(point, "design");
-  const std::string name = design.value("name", "");
+  const json& opts = ev.value("sim", json::object());
+  for (const auto& [k, v] : opts.items())
+    if (k != "sim_layers" && k != "policy" && k != "weights" && k != "weights_seed" && k != "build")
+      throw_error("evaluate.sim: unknown key '{}' (known: sim_layers, policy, weights, "
+                  "weights_seed, build)",
+                  k);
   const std::string absent = "cycle-accurate simulation metrics (tokens_per_s, latency, bandwidth, "
                              "per-operator, energy) are absent: ";
-  fs::path design_file;
+  const sim::DesignParams params = design_of(point);
+  const json rtl = {{"NumPe", params.num_pe},
+                    {"WeightBits", params.weight_bits},
+                    {"ActBits", params.act_bits},
+                    {"GroupSize", params.group_size},
+                    {"ScaleFmt", static_cast<int>(params.scale_format)},
+                    {"AxiDataBits", params.axi_data_bits},
+                    {"AxiAddrBits", params.axi_addr_bits},
+                    {"WeightPorts", params.weight_ports},
+                    {"MaxOutstanding", params.max_outstanding},
+                    {"MaxBurstBeats", params.max_burst_beats},
+                    {"WgtBufWords", params.wgt_buf_words},
+                    {"ActBufCols", params.act_buf_cols},
+                    {"OutBufWords", params.out_buf_words},
+                    {"JobQueueDepth", params.job_queue_depth}};
+  // The simulator: the one the build made for configs/designs/<name>.json
+  // when the point still has that design's parameters, else (with
+  // evaluate.sim.build) one built on demand for these parameters.
+  std::string name = design.value("name", "");
+  fs::path source_dir;
 #ifdef LLAMAF_SOURCE_DIR
-  if (!name.empty()) design_file = fs::path(LLAMAF_SOURCE_DIR) / "configs" / "designs" / (name + ".json");
+  source_dir = LLAMAF_SOURCE_DIR;
 #endif
-  if (name.empty() || design_file.empty() || !fs::is_regular_file(design_file)) {
-    o.note = absent + "the point's design is not one of configs/designs/*.json, the only designs "
-                      "with a built simulator (per-point simulator builds are not available yet)";
-    return o;
+  bool prebuilt = false;
+  if (!name.empty() && !source_dir.empty()) {
+    const fs::path file = source_dir / "configs" / "designs" / (name + ".json");
+    if (fs::is_regular_file(file)) {
+      const sim::DesignParams p = sim::load_design_params(file.string());
+      prebuilt = rtl == json{{"NumPe", p.num_pe},
+                             {"WeightBits", p.weight_bits},
+                             {"ActBits", p.act_bits},
+                             {"GroupSize", p.group_size},
+                             {"ScaleFmt", static_cast<int>(p.scale_format)},
+                             {"AxiDataBits", p.axi_data_bits},
+                             {"AxiAddrBits", p.axi_addr_bits},
+                             {"WeightPorts", p.weight_ports},
+                             {"MaxOutstanding", p.max_outstanding},
+                             {"MaxBurstBeats", p.max_burst_beats},
+                             {"WgtBufWords", p.wgt_buf_words},
+                             {"ActBufCols", p.act_buf_cols},
+                             {"OutBufWords", p.out_buf_words},
+                             {"JobQueueDepth", p.job_queue_depth}};
+    }
   }
-  const auto params_json = [](const sim::DesignParams& p) {
-    return json{p.num_pe,         p.weight_bits,    p.act_bits,        p.group_size,
-                static_cast<int>(p.scale_format), p.axi_data_bits, p.axi_addr_bits,
-                p.weight_ports,   p.max_outstanding, p.max_burst_beats, p.wgt_buf_words,
-                p.act_buf_cols,   p.out_buf_words,  p.job_queue_depth};
-  };
-  if (params_json(design_of(point)) != params_json(sim::load_design_params(design_file.string()))) {
-    o.note = absent + fmt::format("the point's RTL parameters differ from configs/designs/{}.json, "
-                                  "whose simulator is the one built (per-point simulator builds are "
-                                  "not available yet)",
-                                  name);
-    return o;
-  }
-  const fs::path exe = ctx.bin_dir / ("llamaf-sim-" + name);
-  if (ctx.bin_dir.empty() || !fs::exists(exe)) {
-    o.note = absent + fmt::format("simulator {} is not built", exe.string());
+  fs::path exe;
+  if (prebuilt) {
+    exe = ctx.bin_dir / ("llamaf-sim-" + name);
+    if (ctx.bin_dir.empty() || !fs::exists(exe)) {
+      o.note = absent + fmt::format("simulator {} is not built", exe.string());
+      return o;
+    }
+  } else if (opts.value("build", false)) {
+    if (ctx.work_dir.empty() || ctx.bin_dir.empty() || source_dir.empty())
+      throw Error("simulation: on-demand builds need the build and source folders");
+    fs::create_directories(ctx.work_dir / "sim");
+    exe = ensure_simulator(rtl, ctx.bin_dir, source_dir, ctx.work_dir / "sim" / "build.log");
+    name = simulator_name(rtl, source_dir / "rtl");
+  } else {
+    o.note = absent + "the point's RTL parameters are not those of a configs/designs/*.json "
+                      "design with a built simulator (evaluate.sim.build = true builds one per "
+                      "parameter set, cached by content hash)";
     return o;
   }
   const json& board = point.value("board", json());
@@ -205,14 +247,11 @@ StageOutcome simulate_point(const json& point, const EvalContext& ctx) {
     return o;
   }
   if (ctx.work_dir.empty()) throw Error("simulation: no work folder for the simulator's files");
-  const json& opts = ev.value("sim", json::object());
-  for (const auto& [k, v] : opts.items())
-    if (k != "sim_layers" && k != "policy" && k != "weights" && k != "weights_seed")
-      throw_error("evaluate.sim: unknown key '{}' (known: sim_layers, policy, weights, weights_seed)", k);
 
   const fs::path dir = ctx.work_dir / "sim";
   fs::create_directories(dir);
-  write_file_atomic(dir / (name + ".json"), design.dump(2) + "\n");  // stem = design name
+  // The simulator checks that the file's stem is its design name.
+  write_file_atomic(dir / (name + ".json"), json{{"name", name}, {"rtl", rtl}}.dump(2) + "\n");
   write_file_atomic(dir / "board.json", board.dump(2) + "\n");
   std::vector<std::string> argv = {exe.string(), "--design", (dir / (name + ".json")).string(),
                                    "--board", (dir / "board.json").string()};

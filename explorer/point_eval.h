@@ -58,18 +58,19 @@ struct StageOutcome {
 };
 
 // ---------------------------------------------------------------------------
-// EXTENSION POINTS: cycle-accurate simulation and synthesis.
+// The cycle-accurate simulation and synthesis stages.
 //
-// simulate_point runs the full-system simulator (docs/system.md) when one is
-// built for the point's design: the build makes `llamaf-sim-<name>` for each
-// configs/designs/<name>.json, so the point's design must carry that "name"
-// and the same RTL parameters (a sweep over RTL parameters needs per-point
-// simulator builds, which do not exist yet: such points get a note and no
-// simulation metrics). It writes the design, board and model shape to
-// <work_dir>/sim/, runs the simulator with --report, and maps the report
+// simulate_point runs the full-system simulator (docs/system.md). The build
+// makes `llamaf-sim-<name>` for each configs/designs/<name>.json: a point
+// whose design carries that "name" and still has its RTL parameters uses
+// it. Other parameter sets get a simulator only with evaluate.sim.build =
+// true (dse::ensure_simulator, explorer/sim_build.h: built on demand in the
+// build tree, named by content hash, reused); without it they get a note and
+// no simulation metrics. The stage writes the design, board and model shape
+// to <work_dir>/sim/, runs the simulator with --report, and maps the report
 // with sim_report_metrics. evaluate.sim options: "sim_layers" (fast mode),
 // "policy" ("serial"/"overlapped"), "weights" ("synthetic" = --shape,
-// default, or "checkpoint" = evaluate.checkpoint), "weights_seed".
+// default, or "checkpoint" = evaluate.checkpoint), "weights_seed", "build".
 //
 // synthesize_point runs dse::synthesize() (explorer/synth.h: Yosys
 // synth_xilinx, cached by RTL sources + parameters under <cache_dir>/synth)

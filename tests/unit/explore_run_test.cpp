@@ -179,7 +179,7 @@ TEST_CASE("explore: crashes and hangs are recorded with their reason and the swe
   o.out_dir = t.path / "out";
   o.evaluator = evaluator;
   o.jobs = 4;
-  o.timeout_s = 1.0;
+  o.timeout_s = 2.0;
   const RunSummary s = run_sweep(load_sweep(sweep), o);
   CHECK(s.ok == 1);
   CHECK(s.failed == 3);
@@ -187,13 +187,13 @@ TEST_CASE("explore: crashes and hangs are recorded with their reason and the swe
   REQUIRE(r.size() == 4);
   CHECK(r[0]["status"] == "ok");
   CHECK_THAT(r[1]["reason"].get<std::string>(), Catch::Contains("signal 11"));
-  CHECK_THAT(r[2]["reason"].get<std::string>(), Catch::Contains("timed out after 1 s"));
+  CHECK_THAT(r[2]["reason"].get<std::string>(), Catch::Contains("timed out after 2 s"));
   CHECK(r[3]["reason"] == "stand-in failure");
   const ReportSummary rep = write_report(o.out_dir, ReportOptions{""});
   CHECK(rep.failed == 3);
   const std::string md = read_file(o.out_dir / "report.md");
   CHECK(md.find("signal 11") != std::string::npos);
-  CHECK(md.find("timed out after 1 s") != std::string::npos);
+  CHECK(md.find("timed out after 2 s") != std::string::npos);
 }
 
 TEST_CASE("explore: a run killed with SIGKILL resumes without redoing finished points",

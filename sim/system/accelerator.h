@@ -5,10 +5,12 @@
 
 #include "sim/rtl_driver/design_params.h"
 #include "sim/rtl_driver/lf_csr.h"
+#include "sim/model/error.h"
 #include "sim/rtl_driver/lf_top_pins.h"
 #include "sim/system/dram_axi.h"
 
 #include <verilated.h>
+#include <verilated_vcd_c.h>
 
 #include <cstdint>
 #include <memory>
@@ -16,6 +18,30 @@
 #include <vector>
 
 namespace llamaf::sim {
+
+// How the accelerator is attached and observed.
+struct AcceleratorOptions {
+  PsPortConfig ports;
+  std::string trace_path;  // VCD waveform file; empty: no waveforms
+  std::uint64_t trace_from = 0, trace_to = ~std::uint64_t(0);  // fabric cycles dumped
+};
+
+// Models Verilated with tracing (rtl/: -DLLAMAF_RTL_TRACE=ON) have trace().
+template <class Model>
+concept TraceableModel = requires(Model& m, VerilatedVcdC* t) { m.trace(t, 99); };
+
+// A waveform file; the VCD writer is instantiated only for traceable models,
+// so builds without tracing need none of its code.
+struct TraceSink {
+  virtual ~TraceSink() = default;
+  virtual void dump(std::uint64_t time) = 0;
+};
+template <class Vcd>
+struct VcdSink final : TraceSink {
+  Vcd file;
+  void dump(std::uint64_t time) override { file.dump(time); }
+  ~VcdSink() override { file.close(); }
+};
 
 class Accelerator {
  public:
@@ -41,10 +67,27 @@ class Accelerator {
 template <class Model>
 class VerilatedAccelerator final : public Accelerator {
  public:
-  VerilatedAccelerator(const DesignParams& p, DramBridge& bridge, const PsPortConfig& port_cfg)
-      : p_(p), ctx_(std::make_unique<VerilatedContext>()) {
+  VerilatedAccelerator(const DesignParams& p, DramBridge& bridge, const AcceleratorOptions& opt)
+      : p_(p), ctx_(std::make_unique<VerilatedContext>()), bridge_(bridge), opt_(opt) {
     ctx_->randReset(0);
+    const PsPortConfig& port_cfg = opt.ports;
+    if (!opt.trace_path.empty()) {
+      if constexpr (TraceableModel<Model>) {
+        ctx_->traceEverOn(true);
+      } else {
+        throw Error("--trace: this simulator's RTL model was built without waveform support; "
+                    "configure the build with -DLLAMAF_RTL_TRACE=ON");
+      }
+    }
     top_ = std::make_unique<Model>(ctx_.get(), "lf_top");
+    if constexpr (TraceableModel<Model>) {
+      if (!opt.trace_path.empty()) {
+        auto sink = std::make_unique<VcdSink<VerilatedVcdC>>();
+        top_->trace(&sink->file, 99);
+        sink->file.open(opt.trace_path.c_str());
+        trace_ = std::move(sink);
+      }
+    }
     const AxiPortShape shape{p_.axi_data_bits, p_.axi_addr_bits};
     for (int i = 0; i < p_.weight_ports; ++i)
       readers_.push_back(std::make_unique<DramAxiReadPort>(bridge, std::uint32_t(i), shape, port_cfg));
@@ -55,7 +98,10 @@ class VerilatedAccelerator final : public Accelerator {
     for (int i = 0; i < 4; ++i) tick();
     top_->rst_ni = 1;
   }
-  ~VerilatedAccelerator() override { top_->final(); }
+  ~VerilatedAccelerator() override {
+    top_->final();
+    trace_.reset();
+  }
 
   static constexpr std::uint32_t kWriteSource = 8;
 
@@ -102,6 +148,7 @@ class VerilatedAccelerator final : public Accelerator {
     pins::drive_write_port(*top_, writer_->outputs());
     top_->clk_i = 0;
     top_->eval();
+    dump(0);
     for (int i = 0; i < p_.weight_ports; ++i)
       pins::sample_read_port(*top_, p_, i, rd_in_[std::size_t(i)]);
     pins::sample_write_port(*top_, p_, wr_in_);
@@ -111,8 +158,17 @@ class VerilatedAccelerator final : public Accelerator {
     writer_->clock(wr_in_);
     top_->clk_i = 1;
     top_->eval();
+    dump(1);
     top_->csr_req_i = 0;
     if (irq_ && outstanding_jobs_ > 0) --outstanding_jobs_;
+  }
+
+  // Waveform samples at both edges of fabric cycles [trace_from, trace_to]
+  // (time unit: half a cycle).
+  void dump(int half) {
+    if (!trace_) return;
+    const std::uint64_t c = bridge_.fabric_cycle();
+    if (c >= opt_.trace_from && c <= opt_.trace_to) trace_->dump(2 * c + std::uint64_t(half));
   }
 
   // A combinational register read between clock edges (clk_i stays high, so
@@ -130,6 +186,9 @@ class VerilatedAccelerator final : public Accelerator {
 
   DesignParams p_;
   std::unique_ptr<VerilatedContext> ctx_;
+  DramBridge& bridge_;
+  AcceleratorOptions opt_;
+  std::unique_ptr<TraceSink> trace_;
   std::unique_ptr<Model> top_;
   std::vector<std::unique_ptr<DramAxiReadPort>> readers_;
   std::unique_ptr<DramAxiWritePort> writer_;

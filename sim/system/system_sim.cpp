@@ -42,6 +42,8 @@ struct SimOptions {
   std::uint64_t weights_seed = 1;
   std::uint64_t quantum = 256;
   bool quiet = false;
+  std::string trace_path;
+  std::uint64_t trace_from = 0, trace_to = ~std::uint64_t(0);
 };
 
 struct TokenRecord {
@@ -113,8 +115,11 @@ int run(const SimOptions& o, const AcceleratorFactory& factory, const std::strin
   const MemoryMap map(t, design, board.memory.capacity_bytes());
   map.load_weights(mem);
   DramBridge bridge(dram, mem, static_cast<std::int64_t>(std::llround(clock_mhz * 1000.0)));
-  PsPortConfig ports;
-  std::unique_ptr<Accelerator> acc = factory(design, bridge, ports);
+  AcceleratorOptions aopt;
+  aopt.trace_path = o.trace_path;
+  aopt.trace_from = o.trace_from;
+  aopt.trace_to = o.trace_to;
+  std::unique_ptr<Accelerator> acc = factory(design, bridge, aopt);
   Soc soc("soc", *acc, bridge, clock_mhz, o.quantum);
   const host::HostCostModel host(board.host);
   BackendConfig bcfg;
@@ -273,6 +278,10 @@ int system_sim_main(int argc, char** argv, const AcceleratorFactory& factory,
   app.add_option("--quantum", o.quantum, "max cycles the accelerator runs ahead of a computing host")
       ->capture_default_str();
   app.add_flag("--quiet", o.quiet, "no progress line");
+  app.add_option("--trace", o.trace_path,
+                 "VCD waveforms of lf_top (needs a build with -DLLAMAF_RTL_TRACE=ON)");
+  app.add_option("--trace-from", o.trace_from, "first fabric cycle dumped");
+  app.add_option("--trace-to", o.trace_to, "last fabric cycle dumped");
   try {
     app.parse(argc, argv);
     if (o.model_path.empty() && o.shape_path.empty()) throw Error("one of --model or --shape is required");

@@ -15,7 +15,7 @@
 namespace llamaf::sim {
 
 using AcceleratorFactory = std::function<std::unique_ptr<Accelerator>(
-    const DesignParams&, DramBridge&, const PsPortConfig&)>;
+    const DesignParams&, DramBridge&, const AcceleratorOptions&)>;
 
 // The simulator executable of one design (Verilated class bound by the
 // factory); `design_name` is the configs/designs file it was built from.

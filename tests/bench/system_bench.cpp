@@ -62,7 +62,7 @@ Run systemc_system(const sim::DesignParams& p, const test::Job& job) {
   sim::SparseMemory mem;
   place(mem, job, p);
   sim::DramBridge bridge(dram, mem, std::int64_t(b.fabric.clock_mhz * 1000));
-  sim::VerilatedAccelerator<test::Dut> acc(p, bridge, sim::PsPortConfig{});
+  sim::VerilatedAccelerator<test::Dut> acc(p, bridge, sim::AcceleratorOptions{});
   sim::Soc soc("soc", acc, bridge, b.fabric.clock_mhz);
   Run r;
   soc.set_program([&] {

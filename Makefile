@@ -19,9 +19,12 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
+# The main job: the default design-space sweep (configs/sweeps/default.json).
+# --resume: a second run reuses every finished point and only rewrites the
+# reports.
 run: build
-	./$(BUILD_DIR)/llamaf generate --model $(MODELS_DIR)/stories260K.bin \
-	  --tokenizer $(MODELS_DIR)/tok512.bin -n 256 --quant w8a8g64
+	./$(BUILD_DIR)/llamaf explore configs/sweeps/default.json --out out/default -j $(JOBS) --resume
+	@echo "results: out/default/results.csv  report: out/default/report.md  table: out/default/table.tex  figures: out/default/figures/"
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)

@@ -76,4 +76,20 @@ struct Counters {
                 macs = 0, act_buf_reads = 0, wgt_buf_writes = 0;
 };
 
+// Reads every counter with `read64(lo_address)` (however the caller reaches
+// the registers: a bus access or a backdoor read).
+template <class Read64>
+Counters read_counters(Read64 read64) {
+  Counters c;
+  c.busy = read64(kCntBusy);
+  c.compute = read64(kCntCompute);
+  c.mem_stall = read64(kCntMemStall);
+  c.bytes_read = read64(kCntBytesRead);
+  c.bytes_written = read64(kCntBytesWritten);
+  c.macs = read64(kCntMacs);
+  c.act_buf_reads = read64(kCntActBufReads);
+  c.wgt_buf_writes = read64(kCntWgtBufWrites);
+  return c;
+}
+
 }  // namespace llamaf::sim::csr

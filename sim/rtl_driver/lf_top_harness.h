@@ -12,6 +12,7 @@
 #include "sim/rtl_driver/axi_slave.h"
 #include "sim/rtl_driver/design_params.h"
 #include "sim/rtl_driver/lf_csr.h"
+#include "sim/rtl_driver/lf_top_pins.h"
 #include "sim/rtl_driver/sparse_memory.h"
 #include "sim/rtl_driver/vl_signal.h"
 
@@ -172,16 +173,7 @@ class LfTopHarness {
   csr::Status status() { return csr::Status::decode(csr_read(csr::kStatus)); }
   std::uint32_t jobs_done() { return csr_read(csr::kJobsDone); }
   csr::Counters counters() {
-    csr::Counters c;
-    c.busy = csr_read64(csr::kCntBusy);
-    c.compute = csr_read64(csr::kCntCompute);
-    c.mem_stall = csr_read64(csr::kCntMemStall);
-    c.bytes_read = csr_read64(csr::kCntBytesRead);
-    c.bytes_written = csr_read64(csr::kCntBytesWritten);
-    c.macs = csr_read64(csr::kCntMacs);
-    c.act_buf_reads = csr_read64(csr::kCntActBufReads);
-    c.wgt_buf_writes = csr_read64(csr::kCntWgtBufWrites);
-    return c;
+    return csr::read_counters([this](std::uint32_t a) { return csr_read64(a); });
   }
 
   void stage_job(const JobRegs& j) {
@@ -252,45 +244,15 @@ class LfTopHarness {
   }
 
   void drive_slave_outputs() {
-    const int W = p_.axi_data_bits;
-    const int nbytes = W / 8;
-    for (int i = 0; i < p_.weight_ports; ++i) {
-      const AxiReadSlaveOut& o = rd_slaves_[std::size_t(i)]->outputs();
-      vl::set(top_->axi_arready_i, i, 1, o.arready);
-      vl::set(top_->axi_rvalid_i, i, 1, o.rvalid);
-      vl::set(top_->axi_rlast_i, i, 1, o.rlast);
-      vl::set(top_->axi_rresp_i, 2 * i, 2, o.rresp);
-      vl::set_bytes(top_->axi_rdata_i, i * nbytes, nbytes, o.rdata.data());
-    }
-    const AxiWriteSlaveOut& w = wr_slave_->outputs();
-    top_->axi_awready_i = w.awready;
-    top_->axi_wready_i = w.wready;
-    top_->axi_bvalid_i = w.bvalid;
-    top_->axi_bresp_i = w.bresp;
+    for (int i = 0; i < p_.weight_ports; ++i)
+      pins::drive_read_port(*top_, p_, i, rd_slaves_[std::size_t(i)]->outputs());
+    pins::drive_write_port(*top_, wr_slave_->outputs());
   }
 
   void sample_masters() {
-    const int A = p_.axi_addr_bits;
-    const int nbytes = p_.axi_data_bits / 8;
-    for (int i = 0; i < p_.weight_ports; ++i) {
-      AxiReadMaster& m = rd_in_[std::size_t(i)];
-      m.arvalid = vl::get(top_->axi_arvalid_o, i, 1);
-      m.araddr = vl::get(top_->axi_araddr_o, i * A, A);
-      m.arlen = std::uint8_t(vl::get(top_->axi_arlen_o, 8 * i, 8));
-      m.arsize = std::uint8_t(vl::get(top_->axi_arsize_o, 3 * i, 3));
-      m.arburst = std::uint8_t(vl::get(top_->axi_arburst_o, 2 * i, 2));
-      m.rready = vl::get(top_->axi_rready_o, i, 1);
-    }
-    wr_in_.awvalid = top_->axi_awvalid_o;
-    wr_in_.awaddr = vl::get(top_->axi_awaddr_o, 0, A);
-    wr_in_.awlen = std::uint8_t(top_->axi_awlen_o);
-    wr_in_.awsize = std::uint8_t(top_->axi_awsize_o);
-    wr_in_.awburst = std::uint8_t(top_->axi_awburst_o);
-    wr_in_.wvalid = top_->axi_wvalid_o;
-    vl::get_bytes(top_->axi_wdata_o, 0, nbytes, wr_in_.wdata.data());
-    wr_in_.wstrb = vl::get(top_->axi_wstrb_o, 0, nbytes);
-    wr_in_.wlast = top_->axi_wlast_o;
-    wr_in_.bready = top_->axi_bready_o;
+    for (int i = 0; i < p_.weight_ports; ++i)
+      pins::sample_read_port(*top_, p_, i, rd_in_[std::size_t(i)]);
+    pins::sample_write_port(*top_, p_, wr_in_);
   }
 
   void dump() {

@@ -126,19 +126,9 @@ class VerilatedAccelerator final : public Accelerator {
   void step() override { tick(); }
 
   csr::Counters counters() override {
-    auto rd64 = [this](std::uint32_t a) {
+    return csr::read_counters([this](std::uint32_t a) {
       return std::uint64_t(backdoor_read(a + 4)) << 32 | backdoor_read(a);
-    };
-    csr::Counters c;
-    c.busy = rd64(csr::kCntBusy);
-    c.compute = rd64(csr::kCntCompute);
-    c.mem_stall = rd64(csr::kCntMemStall);
-    c.bytes_read = rd64(csr::kCntBytesRead);
-    c.bytes_written = rd64(csr::kCntBytesWritten);
-    c.macs = rd64(csr::kCntMacs);
-    c.act_buf_reads = rd64(csr::kCntActBufReads);
-    c.wgt_buf_writes = rd64(csr::kCntWgtBufWrites);
-    return c;
+    });
   }
 
  private:

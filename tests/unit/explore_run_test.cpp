@@ -10,6 +10,8 @@
 #include "sim/model/error.h"
 #include "tests/support/models.h"
 
+#include "tests/support/files.h"
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -33,34 +35,15 @@ using namespace llamaf::dse;
 
 namespace {
 
-const fs::path kLlamaf = fs::path(LLAMAF_BINARY_DIR) / "llamaf";
+using llamaf::test::read_file;
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static std::atomic<int> n{0};
-    path = fs::temp_directory_path() /
-           ("llamaf-explore-run-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
+void write(const fs::path& p, const std::string& text) { llamaf::test::write_file(p, text); }
+
+struct TempDir : llamaf::test::TempDir {
+  TempDir() : llamaf::test::TempDir("llamaf-explore-run") {}
 };
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void write(const fs::path& p, const std::string& text) {
-  std::ofstream out(p, std::ios::binary);
-  out << text;
-}
+const fs::path kLlamaf = fs::path(LLAMAF_BINARY_DIR) / "llamaf";
 
 const json kTinyModel = {{"dim", 64},    {"hidden_dim", 128}, {"n_layers", 2},
                          {"n_heads", 4}, {"n_kv_heads", 4},   {"vocab_size", 256},

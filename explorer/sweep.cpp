@@ -401,13 +401,16 @@ Sweep parse_sweep(const json& j, const std::filesystem::path& file,
     } else {
       a.key("set").fail("a target path string or an array of them", &pj["set"]);
     }
+    const bool whole_config = p.targets.size() == 1 && kBaseKeys.contains(p.targets[0]);
     for (const auto& t : p.targets) {
+      if (whole_config) break;  // validated with its values below
       const std::size_t dot = t.find('.');
       const std::string root = t.substr(0, dot);
       if (dot == std::string::npos || dot + 1 == t.size() || !valid_name(t, true) ||
           !(kBaseKeys.contains(root) || root == "evaluate"))
         a.key("set").fail(
-            "paths \"design.KEY\", \"board.KEY\", \"model.KEY\", \"energy.KEY\" or \"evaluate.KEY\"",
+            "paths \"design.KEY\", \"board.KEY\", \"model.KEY\", \"energy.KEY\" or \"evaluate.KEY\", "
+            "or one whole config \"board\", \"model\", \"design\" or \"energy\"",
             &pj["set"]);
       const std::string first = t.substr(dot + 1, t.find('.', dot + 1) - dot - 1);
       if (root == "evaluate" && !kEvaluateKeys.contains(first))
@@ -436,6 +439,20 @@ Sweep parse_sweep(const json& j, const std::filesystem::path& file,
       if (t.rfind("evaluate.", 0) == 0)
         for (std::size_t v = 0; v < p.values.size(); ++v)
           validate_evaluate_key(t.substr(9), p.values[v], a.key("values").index(v));
+    if (whole_config) {
+      // Each value names a config file (relative to the sweep file's folder)
+      // that replaces the whole base config of that kind in its points.
+      for (std::size_t v = 0; v < p.values.size(); ++v) {
+        const At va = a.key("values").index(v);
+        if (!p.values[v].is_string()) va.fail("a config file path", &p.values[v]);
+        std::filesystem::path f = p.values[v].get<std::string>();
+        if (f.is_relative()) f = dir / f;
+        if (!std::filesystem::is_regular_file(f))
+          va.fail(fmt::format("an existing {} config file; {} not found", p.targets[0], f.string()));
+        p.configs.push_back(read_json_file(f, p.targets[0] + " config"));
+        need_object(p.configs.back(), {f.string(), ""});
+      }
+    }
     s.params.push_back(std::move(p));
   }
 
@@ -553,9 +570,13 @@ Expansion expand(const Sweep& s) {
     p.params = json::object();
     json r = {{"design", s.base["design"]}, {"board", s.base["board"]}, {"model", s.base["model"]},
               {"energy", s.base["energy"]}, {"evaluate", s.evaluate}};
+    // Whole configs first, so that key overrides apply on top of them.
+    for (std::size_t i = 0; i < s.params.size(); ++i)
+      if (!s.params[i].configs.empty()) r[s.params[i].targets[0]] = s.params[i].configs[digit[i]];
     for (std::size_t i = 0; i < s.params.size(); ++i) {
       const json& v = s.params[i].values[digit[i]];
       p.params[s.params[i].name] = v;
+      if (!s.params[i].configs.empty()) continue;
       for (const auto& t : s.params[i].targets)
         set_path(r, t, v, fmt::format("{}: parameters[{}].set", s.file.string(), i));
     }

@@ -23,6 +23,9 @@ struct ParamSpec {
   std::vector<std::string> targets;     // "design.NumPe", "evaluate.accuracy_tokens", ...
   std::vector<nlohmann::json> values;   // numbers (integers stay integers), strings or booleans
   std::string unit;                     // free text for the report ("MHz"); optional
+  // A whole-config axis ("set": "board" / "model" / "design" / "energy"):
+  // values are config file paths, and configs[i] is the content of values[i].
+  std::vector<nlohmann::json> configs;
 };
 
 struct Constraint {

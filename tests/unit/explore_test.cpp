@@ -141,6 +141,33 @@ TEST_CASE("sweep: values, ranges and their expansion order", "[explore]") {
   CHECK(parse(pow2).params[1].values == std::vector<json>{16, 64, 256});
 }
 
+TEST_CASE("sweep: whole configs (board, model) as axes, key overrides on top", "[explore]") {
+  TempDir t;
+  write(t.path / "b1.json", R"({"name": "one", "memory": {"data_rate_mts": 2400}})");
+  write(t.path / "b2.json", R"({"name": "two", "memory": {"data_rate_mts": 3200}})");
+  write(t.path / "m2.json", json(kTinyModel).dump());
+  json j = base_sweep();
+  j["base"]["board"] = {{"name", "base"}};
+  j["parameters"] = json::array(
+      {{{"name", "Board"}, {"set", "board"}, {"values", {"b1.json", "b2.json"}}},
+       {{"name", "Model"}, {"set", "model"}, {"values", {"m2.json"}}},
+       {{"name", "Rate"}, {"set", "board.memory.data_rate_mts"}, {"values", {2133}}}});
+  const Expansion e = expand(parse_sweep(j, t.path / "sweep.json", t.path));
+  REQUIRE(e.points.size() == 2);
+  CHECK(e.points[0].resolved["board"]["name"] == "one");
+  CHECK(e.points[1].resolved["board"]["name"] == "two");
+  // The key override applies to the chosen board, whichever parameter comes first.
+  CHECK(e.points[1].resolved["board"]["memory"]["data_rate_mts"] == 2133);
+  CHECK(e.points[0].resolved["model"] == kTinyModel);
+  CHECK(e.points[0].params["Board"] == "b1.json");
+  CHECK(e.points[0].id != e.points[1].id);
+
+  json bad = j;
+  bad["parameters"][0]["values"] = {"missing.json"};
+  CHECK_THROWS_WITH(parse_sweep(bad, t.path / "sweep.json", t.path),
+                    Catch::Contains("parameters[0].values[0]") && Catch::Contains("missing.json"));
+}
+
 TEST_CASE("sweep: filters drop points, constraints mark them infeasible", "[explore]") {
   json j = base_sweep();
   j["filters"] = {"NumPe * 2 != GroupSize"};

@@ -10,6 +10,7 @@
 #include "sim/system/dram_axi.h"
 
 #include <verilated.h>
+#include <verilated_fst_c.h>
 #include <verilated_vcd_c.h>
 
 #include <cstdint>
@@ -26,21 +27,24 @@ struct AcceleratorOptions {
   std::uint64_t trace_from = 0, trace_to = ~std::uint64_t(0);  // fabric cycles dumped
 };
 
-// Models Verilated with tracing (rtl/: -DLLAMAF_RTL_TRACE=ON) have trace().
+// Models Verilated with tracing have trace() for their one waveform format:
+// VCD with -DLLAMAF_RTL_TRACE=ON, FST with -DLLAMAF_RTL_TRACE_FST=ON (rtl/).
 template <class Model>
-concept TraceableModel = requires(Model& m, VerilatedVcdC* t) { m.trace(t, 99); };
+concept VcdTraceable = requires(Model& m, VerilatedVcdC* t) { m.trace(t, 99); };
+template <class Model>
+concept FstTraceable = requires(Model& m, VerilatedFstC* t) { m.trace(t, 99); };
 
-// A waveform file; the VCD writer is instantiated only for traceable models,
-// so builds without tracing need none of its code.
+// A waveform file; a writer is instantiated only for models traceable in its
+// format, so builds without tracing need none of its code.
 struct TraceSink {
   virtual ~TraceSink() = default;
   virtual void dump(std::uint64_t time) = 0;
 };
-template <class Vcd>
-struct VcdSink final : TraceSink {
-  Vcd file;
+template <class Writer>
+struct WaveSink final : TraceSink {
+  Writer file;
   void dump(std::uint64_t time) override { file.dump(time); }
-  ~VcdSink() override { file.close(); }
+  ~WaveSink() override { file.close(); }
 };
 
 class Accelerator {
@@ -71,23 +75,18 @@ class VerilatedAccelerator final : public Accelerator {
       : p_(p), ctx_(std::make_unique<VerilatedContext>()), bridge_(bridge), opt_(opt) {
     ctx_->randReset(0);
     const PsPortConfig& port_cfg = opt.ports;
+    const bool fst = opt.trace_path.size() > 4 &&
+                     opt.trace_path.compare(opt.trace_path.size() - 4, 4, ".fst") == 0;
     if (!opt.trace_path.empty()) {
-      if constexpr (TraceableModel<Model>) {
-        ctx_->traceEverOn(true);
-      } else {
-        throw Error("--trace: this simulator's RTL model was built without waveform support; "
-                    "configure the build with -DLLAMAF_RTL_TRACE=ON");
-      }
+      const bool can = fst ? FstTraceable<Model> : VcdTraceable<Model>;
+      if (!can)
+        throw_error("--trace {}: this simulator's RTL model was built without {} waveform "
+                    "support; configure the build with -DLLAMAF_RTL_TRACE{}=ON",
+                    opt.trace_path, fst ? "FST" : "VCD", fst ? "_FST" : "");
+      ctx_->traceEverOn(true);
     }
     top_ = std::make_unique<Model>(ctx_.get(), "lf_top");
-    if constexpr (TraceableModel<Model>) {
-      if (!opt.trace_path.empty()) {
-        auto sink = std::make_unique<VcdSink<VerilatedVcdC>>();
-        top_->trace(&sink->file, 99);
-        sink->file.open(opt.trace_path.c_str());
-        trace_ = std::move(sink);
-      }
-    }
+    if (!opt.trace_path.empty()) trace_ = open_trace(opt.trace_path, fst);
     const AxiPortShape shape{p_.axi_data_bits, p_.axi_addr_bits};
     for (int i = 0; i < p_.weight_ports; ++i)
       readers_.push_back(std::make_unique<DramAxiReadPort>(bridge, std::uint32_t(i), shape, port_cfg));
@@ -151,6 +150,26 @@ class VerilatedAccelerator final : public Accelerator {
     dump(1);
     top_->csr_req_i = 0;
     if (irq_ && outstanding_jobs_ > 0) --outstanding_jobs_;
+  }
+
+  std::unique_ptr<TraceSink> open_trace(const std::string& path, bool fst) {
+    if constexpr (FstTraceable<Model>) {
+      if (fst) {
+        auto sink = std::make_unique<WaveSink<VerilatedFstC>>();
+        top_->trace(&sink->file, 99);
+        sink->file.open(path.c_str());
+        return sink;
+      }
+    }
+    if constexpr (VcdTraceable<Model>) {
+      if (!fst) {
+        auto sink = std::make_unique<WaveSink<VerilatedVcdC>>();
+        top_->trace(&sink->file, 99);
+        sink->file.open(path.c_str());
+        return sink;
+      }
+    }
+    return nullptr;  // unreachable: the constructor checked the format
   }
 
   // Waveform samples at both edges of fabric cycles [trace_from, trace_to]

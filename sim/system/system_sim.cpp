@@ -1,4 +1,6 @@
-// `llamaf sim`: the full-system simulation of token generation.
+// `llamaf sim`: the full-system simulation of token generation. This is the
+// command-line front end of the llamaf-sim-<design> executables, so, like
+// explorer/cli, it prints; the library code it drives does not.
 #include "sim/system/system_sim.h"
 
 #include "sim/board/board.h"

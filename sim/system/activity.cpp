@@ -103,6 +103,12 @@ nlohmann::json to_json(const Activity& a, double clock_mhz, double dram_peak_gbp
         {"macs", a.accel.macs},
         {"act_buf_reads", a.accel.act_buf_reads},
         {"wgt_buf_writes", a.accel.wgt_buf_writes},
+        // Derived, not counted by the RTL: every weight-FIFO word is read
+        // once, and every result (4 strobed bytes) is written once to the
+        // result FIFO and read once by the AXI writer.
+        {"wgt_buf_reads", a.accel.wgt_buf_writes},
+        {"out_buf_writes", a.accel.bytes_written / 4},
+        {"out_buf_reads", a.accel.bytes_written / 4},
         {"macs_per_busy_cycle", a.accel.busy > 0 ? a.accel.macs / a.accel.busy : 0.0}}},
       {"dram",
        {{"read_bursts", a.dram.reads},

@@ -34,14 +34,18 @@ QuantLinear::QuantLinear(QuantizedMatrix w, int cols) : w_(std::move(w)), cols_(
                 cols_, w_.cols, w_.spec.group_size);
 }
 
-void QuantLinear::matvec(std::span<const float> x, std::span<float> y) const {
+void QuantLinear::quantize_input(std::span<const float> x, QuantizedVector& out) const {
   // Zero padding of x to the matrix's padded width contributes exactly zero
   // to every group's integer dot product.
   thread_local std::vector<float> padded;
-  thread_local QuantizedVector xq;  // storage reused across calls
   padded.assign(static_cast<std::size_t>(w_.cols), 0.0f);
   std::copy_n(x.begin(), cols_, padded.begin());
-  quantize_activations(padded, w_.spec, xq);
+  quantize_activations(padded, w_.spec, out);
+}
+
+void QuantLinear::matvec(std::span<const float> x, std::span<float> y) const {
+  thread_local QuantizedVector xq;  // storage reused across calls
+  quantize_input(x, xq);
   golden_matvec(w_, xq, y);
 }
 

@@ -47,6 +47,9 @@ class QuantLinear final : public Linear {
   int cols() const override { return cols_; }
   void matvec(std::span<const float> x, std::span<float> y) const override;
   const QuantizedMatrix& weights() const { return w_; }
+  // What the host does before a job: x (cols) zero-padded to the matrix's
+  // width and quantized with its spec, into `out` (storage reused).
+  void quantize_input(std::span<const float> x, QuantizedVector& out) const;
 
  private:
   QuantizedMatrix w_;  // (rows, padded cols)

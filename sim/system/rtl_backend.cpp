@@ -2,6 +2,7 @@
 #include "sim/system/rtl_backend.h"
 
 #include "sim/model/error.h"
+#include "sim/model/golden.h"
 #include "sim/model/packed_image.h"
 
 #include <fmt/format.h>
@@ -108,12 +109,13 @@ void RtlBackend::matvecs(model::MatvecGroup group, int layer, std::span<const fl
   }
   const std::string what = layer >= 0 ? fmt::format("layer {} {}", layer, model::matvec_group_name(group))
                                       : std::string(model::matvec_group_name(group));
-  // Host: quantize x (padded to the matrices' width) and write its image.
+  // Host: quantize x (padded to the matrices' width) and write its image;
+  // the jobs of a group share their input, so the first matrix's view serves.
   const std::uint64_t t0 = soc_.now_cycles();
-  const auto& first = map_.image(ws[0]).linear->weights();
-  std::vector<float> padded(static_cast<std::size_t>(first.cols), 0.0f);
-  std::copy(x.begin(), x.end(), padded.begin());
-  const model::QuantizedVector xq = model::quantize_activations(padded, first.spec);
+  const model::QuantLinear& first_linear = *map_.image(ws[0]).linear;
+  const model::QuantizedMatrix& first = first_linear.weights();
+  model::QuantizedVector xq;
+  first_linear.quantize_input(x, xq);
   soc_.host_busy(host_to_fabric(host_.cycles(host::quantize_counts(first.cols, first.spec.group_size))));
   const std::vector<std::uint8_t> ximg = model::pack_activation_image(xq, design_.bus());
   x_slot_ ^= 1;
@@ -124,12 +126,12 @@ void RtlBackend::matvecs(model::MatvecGroup group, int layer, std::span<const fl
   charge("act_quant_io", t0);
 
   const std::uint64_t t1 = soc_.now_cycles();
-  run_jobs(ws, ys, x, x_addr, what);
+  run_jobs(ws, ys, xq, x_addr, what);
   charge(model::matvec_group_name(group), t1);
 }
 
 void RtlBackend::run_jobs(std::span<const model::Linear* const> ws,
-                          std::span<const std::span<float>> ys, std::span<const float> x,
+                          std::span<const std::span<float>> ys, const model::QuantizedVector& xq,
                           std::uint64_t x_addr,
                           const std::string& what) {
   const std::size_t n = ws.size();
@@ -174,7 +176,7 @@ void RtlBackend::run_jobs(std::span<const model::Linear* const> ws,
       // The golden model defines correct output: any difference in any bit
       // is an RTL (or harness) bug, reported with its place.
       golden_.resize(static_cast<std::size_t>(rows));
-      ws[i]->matvec(x, golden_);
+      model::golden_matvec(img.linear->weights(), xq, golden_);  // the x the RTL read
       for (int r = 0; r < rows; ++r) {
         if (std::bit_cast<std::uint32_t>(y[r]) != std::bit_cast<std::uint32_t>(golden_[r]))
           throw_error("{} job {}: RTL result row {} = {} (0x{:08x}) differs from the golden model's "

@@ -54,7 +54,7 @@ class RtlBackend final : public model::Backend {
   bool simulated(int layer) const { return cfg_.sim_layers < 0 || layer < cfg_.sim_layers; }
   std::uint64_t host_to_fabric(double host_cycles) const;
   void run_jobs(std::span<const model::Linear* const> ws, std::span<const std::span<float>> ys,
-                std::span<const float> x, std::uint64_t x_addr, const std::string& what);
+                const model::QuantizedVector& xq, std::uint64_t x_addr, const std::string& what);
   void charge(const std::string& op, std::uint64_t start_cycle);
   void layer_boundary(int layer);
 

@@ -8,15 +8,7 @@ using namespace llamaf;
 namespace {
 
 model::Config tiny_llama() {
-  model::Config c;
-  c.dim = 2048;
-  c.hidden_dim = 5632;
-  c.n_layers = 22;
-  c.n_heads = 32;
-  c.n_kv_heads = 4;
-  c.vocab_size = 32000;
-  c.seq_len = 2048;
-  return c;
+  return model::load_shape(std::string(LLAMAF_SOURCE_DIR) + "/configs/models/tinyllama-1.1b.json");
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 namespace llamaf::dse {
 
@@ -807,8 +808,16 @@ Netlist read_netlist(const nlohmann::json& j) {
       n.ports.push_back({scalar_pin(name, static_cast<int>(i), static_cast<int>(bits.size())), name,
                          static_cast<int>(i), out, bit_id(bits[i])});
   }
-  // Readable names: the shortest public name of each bit.
+  // Readable names of each bit: public before hidden ($...), then register
+  // names (lowRISC `_q`), then the shortest.
   if (top->contains("netnames")) {
+    auto score = [](const std::string& label, bool hidden) {
+      const std::size_t br = label.find('[');
+      const std::string stem = label.substr(0, br);
+      const bool reg = stem.size() > 2 && stem.compare(stem.size() - 2, 2, "_q") == 0;
+      return std::make_tuple(hidden || label[0] == '$' ? 1 : 0, reg ? 0 : 1, label.size());
+    };
+    std::map<long, std::tuple<int, int, std::size_t>> best;
     for (const auto& [name, nn] : (*top)["netnames"].items()) {
       const bool hidden = nn.value("hide_name", 0) != 0;
       const auto& bits = nn.at("bits");
@@ -816,11 +825,12 @@ Netlist read_netlist(const nlohmann::json& j) {
         const long b = bit_id(bits[i]);
         if (b < 0) continue;
         const std::string label = bits.size() == 1 ? name : fmt::format("{}[{}]", name, i);
-        auto it = n.net_name.find(b);
-        const bool better = it == n.net_name.end() ||
-                            (!hidden && it->second.rfind('$', 0) == 0) ||
-                            (!hidden == (it->second.rfind('$', 0) != 0) && label.size() < it->second.size());
-        if (better && !(hidden && it != n.net_name.end())) n.net_name[b] = label;
+        const auto sc = score(label, hidden);
+        auto it = best.find(b);
+        if (it == best.end() || sc < it->second) {
+          best[b] = sc;
+          n.net_name[b] = label;
+        }
       }
     }
   }

@@ -38,6 +38,7 @@ struct SynthCmdOptions {
   bool no_cache = false;
   bool no_timing = false;
   int path_rows = 40;
+  double min_fmax = 0;
 };
 
 std::vector<std::pair<std::string, std::int64_t>> parse_params(const std::vector<std::string>& ps) {
@@ -175,9 +176,7 @@ void run_synth(const SynthCmdOptions& o) {
   }
   if (o.markdown) {
     print_markdown(results);
-    return;
-  }
-  if (o.json) {
+  } else if (o.json) {
     if (results.size() == 1) {
       fmt::print("{}\n", result_json(results.front()).dump(2));
     } else {
@@ -185,9 +184,21 @@ void run_synth(const SynthCmdOptions& o) {
       for (const auto& r : results) a.push_back(result_json(r));
       fmt::print("{}\n", a.dump(2));
     }
-    return;
+  } else {
+    for (const auto& r : results) print_text(r, opt.timing, o.path_rows);
   }
-  for (const auto& r : results) print_text(r, opt.timing, o.path_rows);
+  // --min-fmax: the check the RTL must pass (ctest timing_shipped_designs_fmax).
+  if (o.min_fmax > 0) {
+    if (!opt.timing) throw Error("synth: --min-fmax needs timing (drop --no-timing)");
+    std::string failing;
+    for (const auto& r : results)
+      if (!r.timing.has_path || r.fmax_mhz < o.min_fmax)
+        failing += fmt::format("{}{} {:.1f} MHz ({} -> {})", failing.empty() ? "" : "; ", r.design,
+                               r.fmax_mhz, r.timing.critical_path.startpoint,
+                               r.timing.critical_path.endpoint);
+    if (!failing.empty())
+      throw_error("estimated Fmax below {:g} MHz: {}", o.min_fmax, failing);
+  }
 }
 
 }  // namespace
@@ -220,6 +231,8 @@ void add_synth_command(CLI::App& app) {
   cmd->add_option("--delays", o->delays,
                   "Delay file (default configs/timing/xcup-2.json or $LLAMAF_TIMING_FILE)")
       ->check(CLI::ExistingFile);
+  cmd->add_option("--min-fmax", o->min_fmax,
+                  "Fail (exit 1) when a design's estimated Fmax is below this many MHz");
   cmd->add_option("--path-rows", o->path_rows, "Critical-path rows in the text output (-1: all)");
   cmd->callback([o] { run_synth(*o); });
 }

@@ -1,19 +1,28 @@
-// Register -> 3 levels of 6-input logic -> register: each level is a LUT6
-// whose output feeds only the next level (fanout 1), so the critical path is
-// r_q -> LUT6 -> LUT6 -> LUT6 -> y_q with known cells. Inputs are registered
-// so every path starts at a flip-flop.
-module lut_chain (
-  input  wire        clk,
-  input  wire [15:0] a,
-  output reg         y
+// A register-LUT-register chain of known depth: DEPTH instantiated LUT6 in
+// series (the mapper keeps instantiated primitives), each combining the
+// previous level with 5 register bits. Every register bit and every LUT
+// drives exactly one pin (fanout 1), so the critical path is
+// r -> DEPTH x LUT6 -> y.
+module lut_chain #(
+  parameter DEPTH = 4
+) (
+  input  wire               clk,
+  input  wire [5*DEPTH:0]   a,
+  output reg                y
 );
-  reg [15:0] r;
-  // (* keep *) stops Yosys merging the levels into fewer, wider functions.
-  (* keep *) wire l1 = ^(r[5:0]) | (r[0] & r[1]);
-  (* keep *) wire l2 = l1 ^ (r[6] & r[7]) ^ (r[8] | r[9]) ^ r[10];
-  (* keep *) wire l3 = l2 ^ (r[11] & r[12]) ^ (r[13] | r[14]) ^ r[15];
+  reg  [5*DEPTH:0] r;
+  wire [DEPTH:0]   level;
+  assign level[0] = r[5*DEPTH];
+  genvar i;
+  generate
+    for (i = 0; i < DEPTH; i = i + 1) begin : gen_level
+      LUT6 #(.INIT(64'h6996966996696996)) u_lut (
+        .I0(level[i]), .I1(r[5*i]), .I2(r[5*i+1]), .I3(r[5*i+2]), .I4(r[5*i+3]),
+        .I5(r[5*i+4]), .O(level[i+1]));
+    end
+  endgenerate
   always @(posedge clk) begin
     r <= a;
-    y <= l3;
+    y <= level[DEPTH];
   end
 endmodule

@@ -253,7 +253,7 @@ std::vector<fs::path> rtl_sources(const fs::path& rtl_dir) {
 
 std::string synth_script(const std::vector<fs::path>& sources, const std::string& top,
                          const std::vector<std::pair<std::string, std::int64_t>>& params,
-                         const fs::path& stat_json, const fs::path& netlist_json) {
+                         const fs::path& stat_json, const fs::path& netlist_json, bool abc9) {
   std::string s;
   // Include folders: every source's folder (`include "x.svh"` next to it).
   std::vector<std::string> incdirs;
@@ -271,7 +271,8 @@ std::string synth_script(const std::vector<fs::path>& sources, const std::string
     s += fmt::format("chparam -set {} {} {}\n", name, value, top);
   // -flatten: optimise across module boundaries and count one netlist;
   // -noiopad: the accelerator is a core inside the PS/PL design, not at pins.
-  s += fmt::format("synth_xilinx -family xcup -top {} -flatten -noiopad\n", top);
+  s += fmt::format("synth_xilinx -family xcup -top {} -flatten -noiopad{}\n", top,
+                   abc9 ? " -abc9" : "");
   // `tee -o` takes the file name verbatim (no quotes): no blanks allowed.
   for (const fs::path& f : {stat_json, netlist_json}) {
     const std::string name = f.string();
@@ -284,10 +285,11 @@ std::string synth_script(const std::vector<fs::path>& sources, const std::string
 }
 
 std::string synth_cache_key(const std::vector<fs::path>& sources, const std::string& top,
-                            const std::vector<std::pair<std::string, std::int64_t>>& params) {
+                            const std::vector<std::pair<std::string, std::int64_t>>& params,
+                            bool abc9) {
   std::uint64_t h = 0xcbf29ce484222325ull;
   h = fnv1a(h, kScriptVersion);
-  h = fnv1a(h, synth_script({}, top, params, "stat.json", "netlist.json"));
+  h = fnv1a(h, synth_script({}, top, params, "stat.json", "netlist.json", abc9));
   for (const fs::path& src : sources) {
     h = fnv1a(h, src.filename().string());
     h = fnv1a(h, read_file(src));
@@ -329,7 +331,7 @@ void write_file_atomic(const fs::path& p, const std::string& text, const fs::pat
 // One synthesis + timing job, shared by --design and --rtl.
 SynthResult run_flow(SynthResult r, const std::vector<fs::path>& sources, const std::string& top,
                      const std::string& origin, const SynthOptions& opt) {
-  r.key = synth_cache_key(sources, top, r.parameters);
+  r.key = synth_cache_key(sources, top, r.parameters, opt.abc9);
   const fs::path cache = opt.cache_dir.empty() ? default_cache_dir() : opt.cache_dir;
   std::error_code ec;
   fs::create_directories(cache, ec);
@@ -390,7 +392,7 @@ SynthResult run_flow(SynthResult r, const std::vector<fs::path>& sources, const 
     const fs::path net_tmp = work / "netlist.json";
     {
       std::ofstream out(script);
-      out << synth_script(sources, top, r.parameters, stat, net_tmp);
+      out << synth_script(sources, top, r.parameters, stat, net_tmp, opt.abc9);
       if (!out) throw_error("{}: cannot write the Yosys script", script.string());
     }
     const std::string cmd = fmt::format("{} -q -l {} -s {} > /dev/null 2>&1", quote(opt.yosys),

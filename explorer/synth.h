@@ -57,6 +57,7 @@ struct SynthOptions {
   std::string top = "lf_top";
   bool use_cache = true;            // false: always run Yosys (the result is still stored)
   bool timing = true;               // also run the OpenSTA estimate
+  bool abc9 = false;                // synth_xilinx -abc9 (timing-driven mapping; docs/timing.md)
   std::string sta = "sta";          // OpenSTA executable
   std::filesystem::path delay_file; // empty: default_delay_file()
   std::vector<std::string> clocks;  // clock ports; empty: found in the netlist
@@ -84,7 +85,7 @@ std::filesystem::path default_cache_dir();
 std::string synth_script(const std::vector<std::filesystem::path>& sources, const std::string& top,
                          const std::vector<std::pair<std::string, std::int64_t>>& params,
                          const std::filesystem::path& stat_json,
-                         const std::filesystem::path& netlist_json = {});
+                         const std::filesystem::path& netlist_json = {}, bool abc9 = false);
 
 // The RTL sources in read order: lf_pkg.sv (and other *_pkg.sv) first, then
 // the remaining *.sv files by name. Throws if there are none.
@@ -94,7 +95,8 @@ std::vector<std::filesystem::path> rtl_sources(const std::filesystem::path& rtl_
 // source's name and contents, and the parameters.
 std::string synth_cache_key(const std::vector<std::filesystem::path>& sources,
                             const std::string& top,
-                            const std::vector<std::pair<std::string, std::int64_t>>& params);
+                            const std::vector<std::pair<std::string, std::int64_t>>& params,
+                            bool abc9 = false);
 
 // Synthesizes the design in `design_json` (a configs/designs/*.json file),
 // or returns the cached result. Throws llamaf::Error when the design cannot

@@ -39,6 +39,30 @@ std::string read_text(const fs::path& p) {
 
 // ---------------------------------------------------------------- delay file
 
+namespace {
+
+// Every value the timing flow reads; the file must have exactly these (plus
+// "net", "name", "description"s and the documented -1 -> -2 factor).
+const char* const kDelayKeys[] = {
+    "scale_minus1_to_minus2", "clock.uncertainty",
+    "lut.LUT1", "lut.LUT2", "lut.LUT3", "lut.LUT4", "lut.LUT5", "lut.LUT6",
+    "muxf.MUXF7_data", "muxf.MUXF7_select", "muxf.MUXF8_data", "muxf.MUXF8_select",
+    "muxf.MUXF9_data", "muxf.MUXF9_select",
+    "carry8.S_to_CO", "carry8.S_to_O", "carry8.DI_to_CO", "carry8.DI_to_O", "carry8.CI_to_CO",
+    "carry8.CI_to_CO4", "carry8.CI_to_O",
+    "ff.clk_to_q", "ff.setup_d", "ff.setup_ce", "ff.setup_sr", "ff.recovery_async",
+    "dsp48e2.in_ab", "dsp48e2.in_c", "dsp48e2.in_d", "dsp48e2.preadd_mux", "dsp48e2.preadd",
+    "dsp48e2.mult", "dsp48e2.m_data", "dsp48e2.alu", "dsp48e2.out_p", "dsp48e2.out_cascade",
+    "dsp48e2.cascade_net", "dsp48e2.reg_clk_to_q", "dsp48e2.reg_setup", "dsp48e2.fmax_all_regs",
+    "bram.clk_to_do", "bram.clk_to_do_reg", "bram.setup_addr", "bram.setup_din", "bram.setup_we",
+    "bram.setup_en", "bram.setup_regce", "bram.setup_rst",
+    "lutram.clk_to_out", "lutram.read_addr_to_out", "lutram.setup_data", "lutram.setup_addr",
+    "lutram.setup_we",
+    "srl.clk_to_q", "srl.clk_to_q31", "srl.addr_to_q", "srl.setup_d", "srl.setup_ce",
+    "misc.inv", "misc.buf", "misc.bufg"};
+
+}  // namespace
+
 DelayModel DelayModel::load(const fs::path& file) {
   nlohmann::json j;
   try {
@@ -56,19 +80,36 @@ DelayModel DelayModel::from_json(const nlohmann::json& j, const std::string& whe
   if (!j.is_object()) throw_error("{}: a delay file must be a JSON object", where);
   m.name_ = j.value("name", std::string("unnamed"));
   m.digest_ = json_hash(j);
-  // Every leaf with a value must say where the value comes from.
+  // Every leaf with a value must say where the value comes from, and be one
+  // the flow reads (a misspelt key would otherwise be ignored silently).
+  const std::set<std::string> known(std::begin(kDelayKeys), std::end(kDelayKeys));
+  std::set<std::string> seen;
   std::function<void(const nlohmann::json&, const std::string&)> check =
       [&](const nlohmann::json& o, const std::string& path) {
-        if (!o.is_object()) return;
+        if (!o.is_object() || path == "net") return;
         if (o.contains("ns") || o.contains("mhz")) {
           if (!o.contains("source") && !o.contains("estimate"))
             throw_error("{}: key '{}' has a value but neither \"source\" nor \"estimate\"", where,
                         path);
+          const auto& v = o.contains("ns") ? o["ns"] : o["mhz"];
+          if (!v.is_number() || v.get<double>() < 0)
+            throw_error("{}: key '{}' must be a number >= 0", where, path);
+          if (!known.count(path)) throw_error("{}: unknown key '{}'", where, path);
+          seen.insert(path);
           return;
         }
-        for (const auto& [k, v] : o.items()) check(v, path.empty() ? k : path + "." + k);
+        for (const auto& [k, v] : o.items()) {
+          if (!v.is_object()) {
+            if (k != "name" && k != "description" && k != "speed_grade")
+              throw_error("{}: unknown key '{}'", where, path.empty() ? k : path + "." + k);
+            continue;
+          }
+          check(v, path.empty() ? k : path + "." + k);
+        }
       };
   check(j, "");
+  for (const std::string& k : known)
+    if (!seen.count(k)) throw_error("{}: missing key '{}'", where, k);
   try {
     const auto& net = j.at("net");
     m.net_fanout_ = net.at("fanout").get<std::vector<double>>();

@@ -37,6 +37,7 @@ struct SynthCmdOptions {
   bool json = false;
   bool no_cache = false;
   bool no_timing = false;
+  bool abc9 = false;
   int path_rows = 40;
   double min_fmax = 0;
 };
@@ -151,6 +152,7 @@ void run_synth(const SynthCmdOptions& o) {
   opt.delay_file = o.delays;
   opt.clocks = o.clocks;
   opt.timing = !o.no_timing;
+  opt.abc9 = o.abc9;
   opt.use_cache = !o.no_cache;
   std::vector<dse::SynthResult> results;
   if (!o.rtl.empty()) {
@@ -221,6 +223,8 @@ void add_synth_command(CLI::App& app) {
   cmd->add_flag("--json", o->json, "Print the result as JSON");
   cmd->add_flag("--markdown", o->markdown, "Print one Markdown table row per design");
   cmd->add_flag("--no-cache", o->no_cache, "Run Yosys even when a cached result exists");
+  cmd->add_flag("--abc9", o->abc9,
+                "Map with synth_xilinx -abc9 (timing-driven; compared in docs/timing.md)");
   cmd->add_flag("--no-timing", o->no_timing, "Resources only (no OpenSTA)");
   cmd->add_option("--rtl-dir", o->rtl_dir, "Folder of the RTL sources (--design)")
       ->check(CLI::ExistingDirectory);

@@ -125,7 +125,7 @@ void print_text(const dse::SynthResult& r, bool timed, int path_rows) {
 }
 
 void print_markdown(const std::vector<dse::SynthResult>& rs) {
-  fmt::print("| design | LUT | FF | DSP48E2 | RAMB36 | RAMB18 | LUTRAM | SRL | CARRY8 | Fmax (MHz) "
+  fmt::print("| design | LUT | FF | DSP48E2 | RAMB36 | RAMB18 | LUTRAM | SRL | CARRY4/8 | Fmax (MHz) "
              "| critical path |\n");
   fmt::print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
   for (const dse::SynthResult& r : rs) {

@@ -105,11 +105,16 @@ module lf_act_loader #(
 
     assign act_word_done = held_q && ((sub_q == SubBits'(EntPerWord - 1)) || (entry_q == last_entry));
     assign act_we_o      = (state_q == StActs) && held_q;
-    assign act_wdata_o   = word_q[sub_q * EntryW +: EntryW];
+    // The held word shifts down one entry per write, so the entry to write
+    // is always its low EntryW bits (no multiplexer over sub_q).
+    assign act_wdata_o   = word_q[EntryW-1:0];
 
     always_comb begin
       held_d = held_q;
       word_d = word_q;
+      if (act_we_o) begin
+        word_d = word_q >> EntryW;
+      end
       if (act_word_done) begin
         held_d = 1'b0;
       end
@@ -144,11 +149,14 @@ module lf_act_loader #(
     assign act_we_o      = (state_q == StActs) && x_fire && (sub_q == SubBits'(WordsPerEnt - 1));
     logic [EntryW-1:0] coll_in;   // the entry with this cycle's word in place
 
-    always_comb begin
-      coll_in = coll_q;
-      coll_in[sub_q * NarrowW +: NarrowW] = narrow;
-      coll_d = (state_q == StActs && x_fire) ? coll_in : coll_q;
+    // Words shift in from the top: after WordsPerEnt words, word w of the
+    // entry sits at bits [w*NarrowW +: NarrowW] (no multiplexer over sub_q).
+    if (WordsPerEnt == 1) begin : gen_one_word
+      assign coll_in = narrow;
+    end else begin : gen_shift
+      assign coll_in = {narrow, coll_q[EntryW-1:NarrowW]};
     end
+    assign coll_d      = (state_q == StActs && x_fire) ? coll_in : coll_q;
     assign act_wdata_o = coll_in;
 
     always_ff @(posedge clk_i) begin

@@ -40,11 +40,10 @@ module lf_csr #(
   // error events
   input  logic               axi_err_i,
   // counter events (per cycle)
-  input  logic               ev_compute_i,    // a PE beat
-  input  logic               ev_mem_stall_i,
+  input  logic               ev_compute_i,       // a PE beat (NumPe MACs, one act-buffer read)
+  input  logic               ev_mem_stall_i,     // PEs idle waiting for data from memory
   input  logic [15:0]        ev_bytes_read_i,
   input  logic [7:0]         ev_bytes_written_i,
-  input  logic               ev_act_read_i,
   input  logic [3:0]         ev_wgt_writes_i
 );
 
@@ -60,6 +59,8 @@ module lf_csr #(
   logic [31:0] jobs_done_d, jobs_done_q;
   logic [7:0]  inflight_d, inflight_q;     // popped by the dispatcher, not done
   logic        irq_d, irq_q;
+  // Counter slots (lf_pkg::cnt_e); the reserved slots have no register.
+  localparam logic [lf_pkg::NUM_COUNTERS-1:0] CntPresent = 8'b1001_1111;
   logic [63:0] cnt_d [lf_pkg::NUM_COUNTERS];
   logic [63:0] cnt_q [lf_pkg::NUM_COUNTERS];
 
@@ -173,15 +174,13 @@ module lf_csr #(
   // ---------------------------------------------------------------------------
   always_comb begin
     for (int i = 0; i < lf_pkg::NUM_COUNTERS; i++) begin
-      cnt_d[i] = cnt_q[i];
+      cnt_d[i] = '0;
     end
     cnt_d[lf_pkg::CntBusy]         = cnt_q[lf_pkg::CntBusy] + 64'(busy);
     cnt_d[lf_pkg::CntCompute]      = cnt_q[lf_pkg::CntCompute] + 64'(ev_compute_i);
     cnt_d[lf_pkg::CntMemStall]     = cnt_q[lf_pkg::CntMemStall] + 64'(ev_mem_stall_i);
     cnt_d[lf_pkg::CntBytesRead]    = cnt_q[lf_pkg::CntBytesRead] + 64'(ev_bytes_read_i);
     cnt_d[lf_pkg::CntBytesWritten] = cnt_q[lf_pkg::CntBytesWritten] + 64'(ev_bytes_written_i);
-    cnt_d[lf_pkg::CntMacs]         = cnt_q[lf_pkg::CntMacs] + (ev_compute_i ? 64'(NumPe) : 64'd0);
-    cnt_d[lf_pkg::CntActBufReads]  = cnt_q[lf_pkg::CntActBufReads] + 64'(ev_act_read_i);
     cnt_d[lf_pkg::CntWgtBufWrites] = cnt_q[lf_pkg::CntWgtBufWrites] + 64'(ev_wgt_writes_i);
   end
 
@@ -213,7 +212,9 @@ module lf_csr #(
         default: begin
           if (csr_addr_i >= lf_pkg::REG_CNT_BASE
               && csr_addr_i < lf_pkg::REG_CNT_BASE + 8'(8 * lf_pkg::NUM_COUNTERS)) begin
-            csr_rdata_o = csr_addr_i[2] ? cnt_q[csr_addr_i[5:3]][63:32] : cnt_q[csr_addr_i[5:3]][31:0];
+            if (CntPresent[csr_addr_i[5:3]]) begin
+              csr_rdata_o = csr_addr_i[2] ? cnt_q[csr_addr_i[5:3]][63:32] : cnt_q[csr_addr_i[5:3]][31:0];
+            end
           end
         end
       endcase
@@ -236,7 +237,9 @@ module lf_csr #(
       inflight_q  <= '0;
       irq_q       <= 1'b0;
       for (int i = 0; i < lf_pkg::NUM_COUNTERS; i++) begin
-        cnt_q[i] <= '0;
+        if (CntPresent[i]) begin
+          cnt_q[i] <= '0;
+        end
       end
     end else begin
       rows_q      <= rows_d;
@@ -250,7 +253,9 @@ module lf_csr #(
       inflight_q  <= inflight_d;
       irq_q       <= irq_d;
       for (int i = 0; i < lf_pkg::NUM_COUNTERS; i++) begin
-        cnt_q[i] <= cnt_d[i];
+        if (CntPresent[i]) begin
+          cnt_q[i] <= cnt_d[i];
+        end
       end
     end
   end

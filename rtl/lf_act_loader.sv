@@ -70,14 +70,18 @@ module lf_act_loader #(
   logic [SubBits-1:0]   sub_d, sub_q;
 
   logic [ColBits-1:0]   ngroups;
-  logic [EntryBits:0]   last_entry;
-  logic [SclAddrBits:0] last_sword;
+  // The job's last entry and last scale word, registered when the job starts
+  // (the descriptor stays at its FIFO head until the job is loaded).
+  logic [EntryBits:0]   last_entry_d, last_entry_q, last_entry;
+  logic [SclAddrBits:0] last_sword_d, last_sword_q, last_sword;
   logic [NarrowW-1:0]   narrow;     // the input word, containers cut to ActBits
   logic                 x_fire;
 
-  assign ngroups    = desc_cols_i >> $clog2(GroupSize);
-  assign last_entry = (EntryBits + 1)'((desc_cols_i >> $clog2(NumPe)) - 1'b1);
-  assign last_sword = (SclAddrBits + 1)'((ngroups + ColBits'(SclPerWord - 1)) / ColBits'(SclPerWord)) - 1'b1;
+  assign ngroups      = desc_cols_i >> $clog2(GroupSize);
+  assign last_entry_d = (EntryBits + 1)'((desc_cols_i >> $clog2(NumPe)) - 1'b1);
+  assign last_sword_d = (SclAddrBits + 1)'((ngroups + ColBits'(SclPerWord - 1)) / ColBits'(SclPerWord)) - 1'b1;
+  assign last_entry   = last_entry_q;
+  assign last_sword   = last_sword_q;
 
   // Containers hold sign-extended values: the low ActBits bits are the value.
   always_comb begin
@@ -224,6 +228,14 @@ module lf_act_loader #(
       end
       default: state_d = StIdle;
     endcase
+  end
+
+  // Per-job limits: loaded in StIdle, used from StActs on.
+  always_ff @(posedge clk_i) begin
+    if (state_q == StIdle) begin
+      last_entry_q <= last_entry_d;
+      last_sword_q <= last_sword_d;
+    end
   end
 
   always_ff @(posedge clk_i) begin

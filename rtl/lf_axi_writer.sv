@@ -88,6 +88,7 @@ module lf_axi_writer #(
   // ---------------------------------------------------------------------------
   logic                   pk_in_job_d, pk_in_job_q;
   logic [RowBits-1:0]     pk_left_d, pk_left_q;      // results of the job not yet packed
+  logic                   pk_last_d, pk_last_q;      // pk_left_q == 1
   logic [LaneBits-1:0]    lane_d, lane_q;
   logic [AxiDataBits-1:0] pack_d, pack_q;
   logic [AxiDataBits-1:0] word;                      // pack_q with this result in its lane
@@ -96,7 +97,7 @@ module lf_axi_writer #(
   logic [WfWidth-1:0]     wf_rdata;
   logic [WfCntBits-1:0]   wf_count;
 
-  assign word_done = (lane_q == LaneBits'(Rpw - 1)) || (pk_left_q == RowBits'(1));
+  assign word_done = (lane_q == LaneBits'(Rpw - 1)) || pk_last_q;
   assign res_pop_o = pk_in_job_q && res_valid_i && !(word_done && wf_full);
   assign wf_push   = res_pop_o && word_done;
 
@@ -116,6 +117,7 @@ module lf_axi_writer #(
   always_comb begin
     pk_in_job_d   = pk_in_job_q;
     pk_left_d     = pk_left_q;
+    pk_last_d     = pk_last_q;
     lane_d        = lane_q;
     pack_d        = pack_q;
     pk_desc_pop_o = 1'b0;
@@ -123,10 +125,12 @@ module lf_axi_writer #(
       if (pk_desc_valid_i) begin
         pk_in_job_d = 1'b1;
         pk_left_d   = pk_desc_rows_i;
+        pk_last_d   = (pk_desc_rows_i == RowBits'(1));
         lane_d      = '0;
       end
     end else if (res_pop_o) begin
       pk_left_d = pk_left_q - 1'b1;
+      pk_last_d = (pk_left_q == RowBits'(2));
       if (word_done) begin
         lane_d = '0;
         pack_d = '0;
@@ -134,7 +138,7 @@ module lf_axi_writer #(
         lane_d = lane_q + 1'b1;
         pack_d = word;
       end
-      if (pk_left_q == RowBits'(1)) begin
+      if (pk_last_q) begin
         pk_in_job_d   = 1'b0;
         pk_desc_pop_o = 1'b1;
       end
@@ -313,6 +317,7 @@ module lf_axi_writer #(
   // Job, address and plan registers (no reset: qualified by the control above).
   always_ff @(posedge clk_i) begin
     pk_left_q    <= pk_left_d;
+    pk_last_q    <= pk_last_d;
     addr_q       <= addr_d;
     words_left_q <= words_left_d;
     aw_addr_q    <= aw_addr_d;

@@ -53,6 +53,11 @@ module lf_csr #(
   // Staged job registers.
   logic [31:0] rows_d, rows_q, cols_d, cols_q;
   logic [63:0] w_addr_d, w_addr_q, x_addr_d, x_addr_q, y_addr_d, y_addr_q;
+  // Their legality, decided when they are written (so that an enqueue only
+  // combines flags): ROWS bad, COLS not a group multiple, COLS too large,
+  // each address misaligned.
+  logic        rows_bad_d, rows_bad_q, cols_grp_d, cols_grp_q, cols_big_d, cols_big_q;
+  logic        w_mis_d, w_mis_q, x_mis_d, x_mis_q, y_mis_d, y_mis_q;
   // Status.
   logic        err_d, err_q;
   logic [7:0]  err_code_d, err_code_q;
@@ -99,20 +104,41 @@ module lf_csr #(
     end
   end
 
+  always_comb begin
+    rows_bad_d = rows_bad_q;
+    cols_grp_d = cols_grp_q;
+    cols_big_d = cols_big_q;
+    w_mis_d    = w_mis_q;
+    x_mis_d    = x_mis_q;
+    y_mis_d    = y_mis_q;
+    if (wr) begin
+      unique case (csr_addr_i)
+        lf_pkg::REG_ROWS: rows_bad_d = (csr_wdata_i == '0) || (csr_wdata_i >= (32'd1 << RowBits));
+        lf_pkg::REG_COLS: begin
+          cols_grp_d = (csr_wdata_i == '0) || ((csr_wdata_i & (GroupSize - 1)) != '0);
+          cols_big_d = (csr_wdata_i > ActBufCols);
+        end
+        lf_pkg::REG_W_ADDR_LO: w_mis_d = (csr_wdata_i[AlignBits-1:0] != '0);
+        lf_pkg::REG_X_ADDR_LO: x_mis_d = (csr_wdata_i[AlignBits-1:0] != '0);
+        lf_pkg::REG_Y_ADDR_LO: y_mis_d = (csr_wdata_i[AlignBits-1:0] != '0);
+        default: ;
+      endcase
+    end
+  end
+
   assign enq_req = wr && (csr_addr_i == lf_pkg::REG_CTRL) && csr_wdata_i[0];
   assign clr_req = wr && (csr_addr_i == lf_pkg::REG_CTRL) && csr_wdata_i[1];
 
   // Legality of the staged job (docs/rtl.md error codes).
   always_comb begin
     enq_err = lf_pkg::ErrNone;
-    if (rows_q == '0 || rows_q >= (32'd1 << RowBits)) begin
+    if (rows_bad_q) begin
       enq_err = lf_pkg::ErrRowsZero;
-    end else if (cols_q == '0 || (cols_q & (GroupSize - 1)) != '0) begin
+    end else if (cols_grp_q) begin
       enq_err = lf_pkg::ErrColsGroup;
-    end else if (cols_q > ActBufCols) begin
+    end else if (cols_big_q) begin
       enq_err = lf_pkg::ErrColsBuffer;
-    end else if (w_addr_q[AlignBits-1:0] != '0 || x_addr_q[AlignBits-1:0] != '0
-              || y_addr_q[AlignBits-1:0] != '0) begin
+    end else if (w_mis_q || x_mis_q || y_mis_q) begin
       enq_err = lf_pkg::ErrAlign;
     end
   end
@@ -231,6 +257,12 @@ module lf_csr #(
       w_addr_q    <= '0;
       x_addr_q    <= '0;
       y_addr_q    <= '0;
+      rows_bad_q  <= 1'b1;   // the reset values: ROWS = COLS = 0
+      cols_grp_q  <= 1'b1;
+      cols_big_q  <= 1'b0;
+      w_mis_q     <= 1'b0;
+      x_mis_q     <= 1'b0;
+      y_mis_q     <= 1'b0;
       err_q       <= 1'b0;
       err_code_q  <= lf_pkg::ErrNone;
       jobs_done_q <= '0;
@@ -247,6 +279,12 @@ module lf_csr #(
       w_addr_q    <= w_addr_d;
       x_addr_q    <= x_addr_d;
       y_addr_q    <= y_addr_d;
+      rows_bad_q  <= rows_bad_d;
+      cols_grp_q  <= cols_grp_d;
+      cols_big_q  <= cols_big_d;
+      w_mis_q     <= w_mis_d;
+      x_mis_q     <= x_mis_d;
+      y_mis_q     <= y_mis_d;
       err_q       <= err_d;
       err_code_q  <= err_code_d;
       jobs_done_q <= jobs_done_d;

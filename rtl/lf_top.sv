@@ -214,13 +214,27 @@ module lf_top #(
 
   assign desc_space = !pd_full && !bd_full && !ld_full && !wd_full && !kd_full;
 
+  // The parser and the beat generator decode their descriptor in the cycle
+  // they use it, so theirs comes from a register slice, not from the FIFO's
+  // (LUTRAM) storage.
+  logic                       pdf_valid, pdf_pop, bdf_valid, bdf_pop;
+  logic [RowBits+ColBits-1:0] pdf_data, bdf_data;
+
   lf_fifo #(.Width(RowBits + ColBits), .Depth(DescFifoDepth)) u_pd_fifo (
     .clk_i(clk_i), .rst_ni(rst_ni), .push_i(desc_push), .wdata_i({desc_rows, desc_cols}),
-    .pop_i(pd_pop), .valid_o(pd_valid), .rdata_o({pd_rows, pd_cols}), .full_o(pd_full), .count_o()
+    .pop_i(pdf_pop), .valid_o(pdf_valid), .rdata_o(pdf_data), .full_o(pd_full), .count_o()
+  );
+  lf_reg_slice #(.Width(RowBits + ColBits)) u_pd_slice (
+    .clk_i(clk_i), .rst_ni(rst_ni), .in_valid_i(pdf_valid), .in_data_i(pdf_data), .in_pop_o(pdf_pop),
+    .valid_o(pd_valid), .data_o({pd_rows, pd_cols}), .pop_i(pd_pop)
   );
   lf_fifo #(.Width(RowBits + ColBits), .Depth(DescFifoDepth)) u_bd_fifo (
     .clk_i(clk_i), .rst_ni(rst_ni), .push_i(desc_push), .wdata_i({desc_rows, desc_cols}),
-    .pop_i(bd_pop), .valid_o(bd_valid), .rdata_o({bd_rows, bd_cols}), .full_o(bd_full), .count_o()
+    .pop_i(bdf_pop), .valid_o(bdf_valid), .rdata_o(bdf_data), .full_o(bd_full), .count_o()
+  );
+  lf_reg_slice #(.Width(RowBits + ColBits)) u_bd_slice (
+    .clk_i(clk_i), .rst_ni(rst_ni), .in_valid_i(bdf_valid), .in_data_i(bdf_data), .in_pop_o(bdf_pop),
+    .valid_o(bd_valid), .data_o({bd_rows, bd_cols}), .pop_i(bd_pop)
   );
   lf_fifo #(.Width(ColBits), .Depth(DescFifoDepth)) u_ld_fifo (
     .clk_i(clk_i), .rst_ni(rst_ni), .push_i(desc_push), .wdata_i(desc_cols),
@@ -284,6 +298,13 @@ module lf_top #(
       .err_o        (rd_err[p])
     );
 
+    // The parser sees the FIFO head through a register slice: a block-RAM
+    // FIFO's head comes straight from the RAM (~0.8 ns clock to out), and the
+    // parser's pop decision depends on it. The reader's credit counts the
+    // FIFO only, so the slice is spare room.
+    logic                   fifo_valid, fifo_pop;
+    logic [AxiDataBits:0]   fifo_data;
+
     lf_fifo #(
       .Width(AxiDataBits + 1),
       .Depth(WgtBufWords)
@@ -292,15 +313,28 @@ module lf_top #(
       .rst_ni (rst_ni),
       .push_i (out_valid),
       .wdata_i({out_tag, out_data}),
-      .pop_i  (pf_pop[p]),
-      .valid_o(pf_valid[p]),
-      .rdata_o({pf_tag[p], pf_data[p*AxiDataBits +: AxiDataBits]}),
+      .pop_i  (fifo_pop),
+      .valid_o(fifo_valid),
+      .rdata_o(fifo_data),
       .full_o (),
       .count_o(count)
     );
 
+    lf_reg_slice #(
+      .Width(AxiDataBits + 1)
+    ) u_port_slice (
+      .clk_i     (clk_i),
+      .rst_ni    (rst_ni),
+      .in_valid_i(fifo_valid),
+      .in_data_i (fifo_data),
+      .in_pop_o  (fifo_pop),
+      .valid_o   (pf_valid[p]),
+      .data_o    ({pf_tag[p], pf_data[p*AxiDataBits +: AxiDataBits]}),
+      .pop_i     (pf_pop[p])
+    );
+
     assign pf_push[p]  = out_valid;
-    assign pf_empty[p] = (count == '0);
+    assign pf_empty[p] = (count == '0) && !pf_valid[p];
   end
 
   // ---------------------------------------------------------------------------

@@ -521,9 +521,10 @@ TEST_CASE("write bursts are as long as MaxBurstBeats and 4 KiB allow", "[rtl]") 
   Harness h(p);
   std::mt19937_64 rng(42);
   AddressAllocator alloc(p, 42);
-  // Enough rows for several full bursts plus a partial last word.
+  // Enough rows for three longest bursts plus a partial last word.
   const int rpw = p.axi_data_bits / 32;
-  const int rows = 3 * p.max_burst_beats * rpw + rpw / 2 + 1;
+  const int cap = std::min(p.max_burst_beats, 4096 / p.axi_bytes());
+  const int rows = 3 * cap * rpw + rpw / 2 + 1;
   std::vector<Job> jobs{make_job(p, rows, p.group_size, Values::Random, rng),
                         make_job(p, rows + 7, p.group_size, Values::Random, rng)};
   for (Job& j : jobs) {
@@ -535,7 +536,6 @@ TEST_CASE("write bursts are as long as MaxBurstBeats and 4 KiB allow", "[rtl]") 
     CHECK(h.write_checker().bursts() - bursts_before == want.bursts);
     CHECK(h.write_checker().violations().empty());
   }
-  const int cap = std::min(p.max_burst_beats, 4096 / p.axi_bytes());
   CHECK(h.write_checker().longest_burst() == cap);
   for (int i = 0; i < p.weight_ports; ++i) CHECK(h.read_checker(i).longest_burst() <= cap);
 }

@@ -70,14 +70,18 @@ module lf_act_loader #(
   logic [SubBits-1:0]   sub_d, sub_q;
 
   logic [ColBits-1:0]   ngroups;
-  logic [EntryBits:0]   last_entry;
-  logic [SclAddrBits:0] last_sword;
+  // The job's last entry and last scale word, registered when the job starts
+  // (the descriptor stays at its FIFO head until the job is loaded).
+  logic [EntryBits:0]   last_entry_d, last_entry_q, last_entry;
+  logic [SclAddrBits:0] last_sword_d, last_sword_q, last_sword;
   logic [NarrowW-1:0]   narrow;     // the input word, containers cut to ActBits
   logic                 x_fire;
 
-  assign ngroups    = desc_cols_i >> $clog2(GroupSize);
-  assign last_entry = (EntryBits + 1)'((desc_cols_i >> $clog2(NumPe)) - 1'b1);
-  assign last_sword = (SclAddrBits + 1)'((ngroups + ColBits'(SclPerWord - 1)) / ColBits'(SclPerWord)) - 1'b1;
+  assign ngroups      = desc_cols_i >> $clog2(GroupSize);
+  assign last_entry_d = (EntryBits + 1)'((desc_cols_i >> $clog2(NumPe)) - 1'b1);
+  assign last_sword_d = (SclAddrBits + 1)'((ngroups + ColBits'(SclPerWord - 1)) / ColBits'(SclPerWord)) - 1'b1;
+  assign last_entry   = last_entry_q;
+  assign last_sword   = last_sword_q;
 
   // Containers hold sign-extended values: the low ActBits bits are the value.
   always_comb begin
@@ -105,11 +109,16 @@ module lf_act_loader #(
 
     assign act_word_done = held_q && ((sub_q == SubBits'(EntPerWord - 1)) || (entry_q == last_entry));
     assign act_we_o      = (state_q == StActs) && held_q;
-    assign act_wdata_o   = word_q[sub_q * EntryW +: EntryW];
+    // The held word shifts down one entry per write, so the entry to write
+    // is always its low EntryW bits (no multiplexer over sub_q).
+    assign act_wdata_o   = word_q[EntryW-1:0];
 
     always_comb begin
       held_d = held_q;
       word_d = word_q;
+      if (act_we_o) begin
+        word_d = word_q >> EntryW;
+      end
       if (act_word_done) begin
         held_d = 1'b0;
       end
@@ -144,11 +153,14 @@ module lf_act_loader #(
     assign act_we_o      = (state_q == StActs) && x_fire && (sub_q == SubBits'(WordsPerEnt - 1));
     logic [EntryW-1:0] coll_in;   // the entry with this cycle's word in place
 
-    always_comb begin
-      coll_in = coll_q;
-      coll_in[sub_q * NarrowW +: NarrowW] = narrow;
-      coll_d = (state_q == StActs && x_fire) ? coll_in : coll_q;
+    // Words shift in from the top: after WordsPerEnt words, word w of the
+    // entry sits at bits [w*NarrowW +: NarrowW] (no multiplexer over sub_q).
+    if (WordsPerEnt == 1) begin : gen_one_word
+      assign coll_in = narrow;
+    end else begin : gen_shift
+      assign coll_in = {narrow, coll_q[EntryW-1:NarrowW]};
     end
+    assign coll_d      = (state_q == StActs && x_fire) ? coll_in : coll_q;
     assign act_wdata_o = coll_in;
 
     always_ff @(posedge clk_i) begin
@@ -216,6 +228,14 @@ module lf_act_loader #(
       end
       default: state_d = StIdle;
     endcase
+  end
+
+  // Per-job limits: loaded in StIdle, used from StActs on.
+  always_ff @(posedge clk_i) begin
+    if (state_q == StIdle) begin
+      last_entry_q <= last_entry_d;
+      last_sword_q <= last_sword_d;
+    end
   end
 
   always_ff @(posedge clk_i) begin

@@ -4,6 +4,8 @@
 // downstream buffer has room for all of its beats (credit = BufWords minus
 // buffered words minus beats still to arrive), so rready is always high.
 // Every range carries a tag that is returned with each of its data beats.
+// AR comes from registers (valid, address, length), and the burst length is
+// planned a cycle ahead, so no arithmetic is in series with arready.
 
 `include "lf_pkg.sv"
 
@@ -44,12 +46,17 @@ module lf_axi_reader #(
   output logic                   out_valid_o,
   output logic [AxiDataBits-1:0] out_data_o,
   output logic [TagBits-1:0]     out_tag_o,
+  output logic                   fetching_o,   // beats requested and not yet arrived
   output logic                   err_o         // a non-OKAY response beat
 );
 
   localparam int unsigned BeatShift   = $clog2(AxiBytes);
-  localparam int unsigned BeatsTo4kMax = lf_pkg::AXI_4K_BYTES / AxiBytes;
-  localparam int unsigned LenBits     = $clog2(lf_pkg::max_u(MaxBurstBeats, BeatsTo4kMax) + 1);
+  localparam int unsigned Beats4k     = lf_pkg::AXI_4K_BYTES / AxiBytes;
+  // Longest burst: MaxBurstBeats, and never more than one 4 KiB page.
+  localparam int unsigned BurstCap    = lf_pkg::min_u(MaxBurstBeats, Beats4k);
+  localparam int unsigned LenBits     = $clog2(BurstCap + 1);
+  localparam int unsigned Off4kBits   = $clog2(Beats4k);        // beat offset in a 4 KiB page
+  localparam int unsigned Dist4kBits  = Off4kBits + 1;
   localparam int unsigned OutstBits   = $clog2(BufWords + MaxBurstBeats + 1);
   localparam int unsigned BurstCntBits = $clog2(MaxOutstanding + 1);
   localparam int unsigned TagDepth    = lf_pkg::max_u(2, MaxOutstanding);
@@ -60,61 +67,92 @@ module lf_axi_reader #(
   logic [TagBits-1:0]     tag_d, tag_q;
   logic [OutstBits-1:0]   beats_out_d, beats_out_q;    // requested, not yet arrived
   logic [BurstCntBits-1:0] bursts_d, bursts_q;         // bursts in flight
+  logic                   arv_d, arv_q;
+  logic [LenBits-1:0]     len_d, len_q;                // next burst, from addr_q and rem_q
+  logic                   last_d, last_q;              // the next burst ends the range
+  logic                   plan_ok_d, plan_ok_q;        // len_q/last_q belong to addr_q/rem_q
+  logic [OutstBits:0]     free_d, free_q;              // FIFO words not owned (one cycle old)
+  logic                   room_d, room_q;              // a burst may be requested
 
-  logic [LenBits-1:0]     to_4k, len;
-  logic [OutstBits:0]     free_words;
-  logic                   ar_fire, r_fire, r_last_fire;
+  logic [Dist4kBits-1:0]  to_4k;
+  logic [LenBits-1:0]     cap;
+  logic                   ar_fire, r_fire, r_last_fire, cmd_fire;
   logic                   tag_valid;
   logic [TagBits-1:0]     tag_head;
 
-  // Beats from addr_q to the next 4 KiB boundary.
-  assign to_4k = LenBits'((lf_pkg::AXI_4K_BYTES - 32'(addr_q[11:0])) >> BeatShift);
+  // Burst plan, registered: beats to the next 4 KiB boundary, capped at
+  // BurstCap, and at the words left in the range. After the pointer moves
+  // (command taken, burst requested) the plan is one cycle stale, so AR is
+  // requested at most every other cycle: a burst of b beats occupies the R
+  // channel for b cycles anyway.
+  assign to_4k = Dist4kBits'(Beats4k) - Dist4kBits'(addr_q[BeatShift +: Off4kBits]);
 
   always_comb begin
-    len = to_4k;
-    if (len > LenBits'(MaxBurstBeats)) begin
-      len = LenBits'(MaxBurstBeats);
+    cap = LenBits'(BurstCap);
+    if (to_4k < Dist4kBits'(BurstCap)) begin
+      cap = LenBits'(to_4k);
     end
-    if (rem_q < WordsBits'(len)) begin
-      len = LenBits'(rem_q);
+    len_d  = cap;
+    last_d = (rem_q <= WordsBits'(cap));
+    if (last_d) begin
+      len_d = LenBits'(rem_q);
     end
   end
 
-  assign free_words = (OutstBits + 1)'(BufWords) - (OutstBits + 1)'(buf_count_i)
-                    - (OutstBits + 1)'(beats_out_q);
+  // Space in the port FIFO not yet owned by a requested burst. One cycle
+  // old, hence conservative: pops only add space, an arriving beat moves a
+  // word from beats_out to the FIFO count, and no burst is requested in the
+  // cycle after a request (plan_ok_q is low then).
+  assign free_d = (OutstBits + 1)'(BufWords) - (OutstBits + 1)'(buf_count_i)
+                - (OutstBits + 1)'(beats_out_q);
+  assign room_d = (bursts_q != BurstCntBits'(MaxOutstanding)) && !ar_fire;
 
-  assign axi_arvalid_o = active_q && (bursts_q != BurstCntBits'(MaxOutstanding))
-                      && (free_words >= (OutstBits + 1)'(len));
+  assign ar_fire     = arv_q && axi_arready_i;
+  assign r_fire      = axi_rvalid_i;
+  assign r_last_fire = axi_rvalid_i && axi_rlast_i;
+  assign cmd_ready_o = !active_q;
+  assign cmd_fire    = cmd_valid_i && cmd_ready_o;
+
+  // AR is a register: raised once the plan is valid and the burst fits,
+  // held until accepted (AXI: ARVALID stays up, address and length stable).
+  always_comb begin
+    arv_d = arv_q;
+    if (ar_fire) begin
+      arv_d = 1'b0;
+    end else if (!arv_q) begin
+      arv_d = active_q && plan_ok_q && room_q && (free_q >= (OutstBits + 1)'(len_q));
+    end
+  end
+
+  always_comb begin
+    active_d  = active_q;
+    addr_d    = addr_q;
+    rem_d     = rem_q;
+    tag_d     = tag_q;
+    plan_ok_d = 1'b1;
+    if (cmd_fire) begin
+      active_d  = 1'b1;
+      addr_d    = cmd_addr_i;
+      rem_d     = cmd_words_i;
+      tag_d     = cmd_tag_i;
+      plan_ok_d = 1'b0;
+    end else if (ar_fire) begin
+      addr_d    = addr_q + (AxiAddrBits'(len_q) << BeatShift);
+      rem_d     = rem_q - WordsBits'(len_q);
+      active_d  = !last_q;
+      plan_ok_d = 1'b0;
+    end
+  end
+
+  assign axi_arvalid_o = arv_q;
   assign axi_araddr_o  = addr_q;
-  assign axi_arlen_o   = 8'(len - 1'b1);
+  assign axi_arlen_o   = 8'(len_q) - 8'd1;
   assign axi_arsize_o  = 3'(BeatShift);
   assign axi_arburst_o = lf_pkg::AXI_BURST_INCR;
   assign axi_rready_o  = 1'b1;
 
-  assign ar_fire     = axi_arvalid_o && axi_arready_i;
-  assign r_fire      = axi_rvalid_i;
-  assign r_last_fire = axi_rvalid_i && axi_rlast_i;
-  assign cmd_ready_o = !active_q;
-
   always_comb begin
-    active_d = active_q;
-    addr_d   = addr_q;
-    rem_d    = rem_q;
-    tag_d    = tag_q;
-    if (cmd_valid_i && cmd_ready_o) begin
-      active_d = 1'b1;
-      addr_d   = cmd_addr_i;
-      rem_d    = cmd_words_i;
-      tag_d    = cmd_tag_i;
-    end else if (ar_fire) begin
-      addr_d   = addr_q + (AxiAddrBits'(len) << BeatShift);
-      rem_d    = rem_q - WordsBits'(len);
-      active_d = (rem_q != WordsBits'(len));
-    end
-  end
-
-  always_comb begin
-    beats_out_d = beats_out_q + (ar_fire ? OutstBits'(len) : '0) - OutstBits'(r_fire);
+    beats_out_d = beats_out_q + (ar_fire ? OutstBits'(len_q) : '0) - OutstBits'(r_fire);
     bursts_d    = bursts_q + BurstCntBits'(ar_fire) - BurstCntBits'(r_last_fire);
   end
 
@@ -137,24 +175,36 @@ module lf_axi_reader #(
   assign out_valid_o = r_fire;
   assign out_data_o  = axi_rdata_i;
   assign out_tag_o   = tag_head;
+  assign fetching_o  = (beats_out_q != '0);
   assign err_o       = r_fire && (axi_rresp_i != lf_pkg::AXI_RESP_OKAY);
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
       active_q    <= 1'b0;
-      addr_q      <= '0;
-      rem_q       <= '0;
       tag_q       <= '0;
       beats_out_q <= '0;
       bursts_q    <= '0;
+      arv_q       <= 1'b0;
+      plan_ok_q   <= 1'b0;
+      room_q      <= 1'b0;
     end else begin
       active_q    <= active_d;
-      addr_q      <= addr_d;
-      rem_q       <= rem_d;
       tag_q       <= tag_d;
       beats_out_q <= beats_out_d;
       bursts_q    <= bursts_d;
+      arv_q       <= arv_d;
+      plan_ok_q   <= plan_ok_d;
+      room_q      <= room_d;
     end
+  end
+
+  // Address and plan registers (no reset: qualified by active_q, plan_ok_q).
+  always_ff @(posedge clk_i) begin
+    addr_q <= addr_d;
+    rem_q  <= rem_d;
+    len_q  <= len_d;
+    last_q <= last_d;
+    free_q <= free_d;
   end
 
   if (BufWords < MaxOutstanding * MaxBurstBeats) begin : gen_buf_check

@@ -40,11 +40,10 @@ module lf_csr #(
   // error events
   input  logic               axi_err_i,
   // counter events (per cycle)
-  input  logic               ev_compute_i,    // a PE beat
-  input  logic               ev_mem_stall_i,
+  input  logic               ev_compute_i,       // a PE beat (NumPe MACs, one act-buffer read)
+  input  logic               ev_mem_stall_i,     // PEs idle waiting for data from memory
   input  logic [15:0]        ev_bytes_read_i,
   input  logic [7:0]         ev_bytes_written_i,
-  input  logic               ev_act_read_i,
   input  logic [3:0]         ev_wgt_writes_i
 );
 
@@ -54,12 +53,19 @@ module lf_csr #(
   // Staged job registers.
   logic [31:0] rows_d, rows_q, cols_d, cols_q;
   logic [63:0] w_addr_d, w_addr_q, x_addr_d, x_addr_q, y_addr_d, y_addr_q;
+  // Their legality, decided when they are written (so that an enqueue only
+  // combines flags): ROWS bad, COLS not a group multiple, COLS too large,
+  // each address misaligned.
+  logic        rows_bad_d, rows_bad_q, cols_grp_d, cols_grp_q, cols_big_d, cols_big_q;
+  logic        w_mis_d, w_mis_q, x_mis_d, x_mis_q, y_mis_d, y_mis_q;
   // Status.
   logic        err_d, err_q;
   logic [7:0]  err_code_d, err_code_q;
   logic [31:0] jobs_done_d, jobs_done_q;
   logic [7:0]  inflight_d, inflight_q;     // popped by the dispatcher, not done
   logic        irq_d, irq_q;
+  // Counter slots (lf_pkg::cnt_e); the reserved slots have no register.
+  localparam logic [lf_pkg::NUM_COUNTERS-1:0] CntPresent = 8'b1001_1111;
   logic [63:0] cnt_d [lf_pkg::NUM_COUNTERS];
   logic [63:0] cnt_q [lf_pkg::NUM_COUNTERS];
 
@@ -98,20 +104,41 @@ module lf_csr #(
     end
   end
 
+  always_comb begin
+    rows_bad_d = rows_bad_q;
+    cols_grp_d = cols_grp_q;
+    cols_big_d = cols_big_q;
+    w_mis_d    = w_mis_q;
+    x_mis_d    = x_mis_q;
+    y_mis_d    = y_mis_q;
+    if (wr) begin
+      unique case (csr_addr_i)
+        lf_pkg::REG_ROWS: rows_bad_d = (csr_wdata_i == '0) || (csr_wdata_i >= (32'd1 << RowBits));
+        lf_pkg::REG_COLS: begin
+          cols_grp_d = (csr_wdata_i == '0) || ((csr_wdata_i & (GroupSize - 1)) != '0);
+          cols_big_d = (csr_wdata_i > ActBufCols);
+        end
+        lf_pkg::REG_W_ADDR_LO: w_mis_d = (csr_wdata_i[AlignBits-1:0] != '0);
+        lf_pkg::REG_X_ADDR_LO: x_mis_d = (csr_wdata_i[AlignBits-1:0] != '0);
+        lf_pkg::REG_Y_ADDR_LO: y_mis_d = (csr_wdata_i[AlignBits-1:0] != '0);
+        default: ;
+      endcase
+    end
+  end
+
   assign enq_req = wr && (csr_addr_i == lf_pkg::REG_CTRL) && csr_wdata_i[0];
   assign clr_req = wr && (csr_addr_i == lf_pkg::REG_CTRL) && csr_wdata_i[1];
 
   // Legality of the staged job (docs/rtl.md error codes).
   always_comb begin
     enq_err = lf_pkg::ErrNone;
-    if (rows_q == '0 || rows_q >= (32'd1 << RowBits)) begin
+    if (rows_bad_q) begin
       enq_err = lf_pkg::ErrRowsZero;
-    end else if (cols_q == '0 || (cols_q & (GroupSize - 1)) != '0) begin
+    end else if (cols_grp_q) begin
       enq_err = lf_pkg::ErrColsGroup;
-    end else if (cols_q > ActBufCols) begin
+    end else if (cols_big_q) begin
       enq_err = lf_pkg::ErrColsBuffer;
-    end else if (w_addr_q[AlignBits-1:0] != '0 || x_addr_q[AlignBits-1:0] != '0
-              || y_addr_q[AlignBits-1:0] != '0) begin
+    end else if (w_mis_q || x_mis_q || y_mis_q) begin
       enq_err = lf_pkg::ErrAlign;
     end
   end
@@ -173,15 +200,13 @@ module lf_csr #(
   // ---------------------------------------------------------------------------
   always_comb begin
     for (int i = 0; i < lf_pkg::NUM_COUNTERS; i++) begin
-      cnt_d[i] = cnt_q[i];
+      cnt_d[i] = '0;
     end
     cnt_d[lf_pkg::CntBusy]         = cnt_q[lf_pkg::CntBusy] + 64'(busy);
     cnt_d[lf_pkg::CntCompute]      = cnt_q[lf_pkg::CntCompute] + 64'(ev_compute_i);
     cnt_d[lf_pkg::CntMemStall]     = cnt_q[lf_pkg::CntMemStall] + 64'(ev_mem_stall_i);
     cnt_d[lf_pkg::CntBytesRead]    = cnt_q[lf_pkg::CntBytesRead] + 64'(ev_bytes_read_i);
     cnt_d[lf_pkg::CntBytesWritten] = cnt_q[lf_pkg::CntBytesWritten] + 64'(ev_bytes_written_i);
-    cnt_d[lf_pkg::CntMacs]         = cnt_q[lf_pkg::CntMacs] + (ev_compute_i ? 64'(NumPe) : 64'd0);
-    cnt_d[lf_pkg::CntActBufReads]  = cnt_q[lf_pkg::CntActBufReads] + 64'(ev_act_read_i);
     cnt_d[lf_pkg::CntWgtBufWrites] = cnt_q[lf_pkg::CntWgtBufWrites] + 64'(ev_wgt_writes_i);
   end
 
@@ -213,7 +238,9 @@ module lf_csr #(
         default: begin
           if (csr_addr_i >= lf_pkg::REG_CNT_BASE
               && csr_addr_i < lf_pkg::REG_CNT_BASE + 8'(8 * lf_pkg::NUM_COUNTERS)) begin
-            csr_rdata_o = csr_addr_i[2] ? cnt_q[csr_addr_i[5:3]][63:32] : cnt_q[csr_addr_i[5:3]][31:0];
+            if (CntPresent[csr_addr_i[5:3]]) begin
+              csr_rdata_o = csr_addr_i[2] ? cnt_q[csr_addr_i[5:3]][63:32] : cnt_q[csr_addr_i[5:3]][31:0];
+            end
           end
         end
       endcase
@@ -230,13 +257,21 @@ module lf_csr #(
       w_addr_q    <= '0;
       x_addr_q    <= '0;
       y_addr_q    <= '0;
+      rows_bad_q  <= 1'b1;   // the reset values: ROWS = COLS = 0
+      cols_grp_q  <= 1'b1;
+      cols_big_q  <= 1'b0;
+      w_mis_q     <= 1'b0;
+      x_mis_q     <= 1'b0;
+      y_mis_q     <= 1'b0;
       err_q       <= 1'b0;
       err_code_q  <= lf_pkg::ErrNone;
       jobs_done_q <= '0;
       inflight_q  <= '0;
       irq_q       <= 1'b0;
       for (int i = 0; i < lf_pkg::NUM_COUNTERS; i++) begin
-        cnt_q[i] <= '0;
+        if (CntPresent[i]) begin
+          cnt_q[i] <= '0;
+        end
       end
     end else begin
       rows_q      <= rows_d;
@@ -244,13 +279,21 @@ module lf_csr #(
       w_addr_q    <= w_addr_d;
       x_addr_q    <= x_addr_d;
       y_addr_q    <= y_addr_d;
+      rows_bad_q  <= rows_bad_d;
+      cols_grp_q  <= cols_grp_d;
+      cols_big_q  <= cols_big_d;
+      w_mis_q     <= w_mis_d;
+      x_mis_q     <= x_mis_d;
+      y_mis_q     <= y_mis_d;
       err_q       <= err_d;
       err_code_q  <= err_code_d;
       jobs_done_q <= jobs_done_d;
       inflight_q  <= inflight_d;
       irq_q       <= irq_d;
       for (int i = 0; i < lf_pkg::NUM_COUNTERS; i++) begin
-        cnt_q[i] <= cnt_d[i];
+        if (CntPresent[i]) begin
+          cnt_q[i] <= cnt_d[i];
+        end
       end
     end
   end

@@ -13,8 +13,14 @@
 //   RW  = SW + WW,  port words = rows * RW
 //   port p base = w_addr + p * rows * RW * AxiBytes
 //   x words = ceil(cols / ActsPerAxiWord) + ceil(ngroups * 32 / AxiDataBits)
-// WPW and scales-per-word are 2^k * WeightPorts; the division by a
-// WeightPorts that is not a power of two is a multiply by a reciprocal.
+// WPW and scales-per-word are 2^k * WeightPorts. The setup is a short
+// sequence of single-adder steps, so that no multiplier or long carry chain
+// is in one clock cycle: the divisions by a WeightPorts that is not a power
+// of two are bit-serial (one quotient bit per cycle), rows * RW is a
+// shift-and-add (one RW bit per cycle), and the port bases are a running sum
+// (one port per cycle). That is at most ~40 cycles per job, taken while the
+// previous job computes (the next job is taken as soon as the readers hold
+// this one's ranges).
 
 `include "lf_pkg.sv"
 
@@ -62,21 +68,28 @@ module lf_job_dispatch #(
   localparam int unsigned ActShift    = $clog2(AxiDataBits / ActContBits);
   localparam int unsigned XSclShift   = $clog2(AxiDataBits / 32);
   localparam int unsigned GrpShift    = $clog2(GroupSize);
-  // ceil(x / P) = ((x + P - 1) * DivM) >> DivS for x + P - 1 < 2^(ColBits+1).
-  localparam int unsigned DivS        = ColBits + 4;
-  localparam int unsigned DivM        = ((1 << DivS) + P - 1) / P;
+  localparam int unsigned AxiShift    = $clog2(AxiBytes);
+  localparam bit          PortsPow2   = lf_pkg::is_pow2(P);
+  // Bit-serial ceil(x / P): numerator x + P - 1 of NumBits bits, remainder
+  // below 2P.
+  localparam int unsigned NumBits     = ColBits + 2;
+  localparam int unsigned RemBits     = $clog2(2 * P + 1);
   localparam int unsigned RwBits      = ColBits + 1;
-  localparam int unsigned SetupCycles = 4;
+  localparam int unsigned StepBits    = $clog2(lf_pkg::max_u(NumBits, lf_pkg::max_u(RwBits, P)) + 1);
 
-  typedef enum logic [1:0] {
+  typedef enum logic [2:0] {
     StIdle,
-    StSetup,
+    StGeom,    // ngroups, per-port counts before the division by P, x words
+    StDiv,     // sw, ww = ceil(. / P), one quotient bit per cycle
+    StRw,      // rw = sw + ww
+    StMul,     // port words = rows * rw, one rw bit per cycle
+    StBase,    // port bases, one port per cycle
     StCmd
   } state_e;
 
   state_e                 state_d, state_q;
   logic [JobBits-1:0]     job_d, job_q;
-  logic [2:0]             setup_cnt_d, setup_cnt_q;
+  logic [StepBits-1:0]    step_d, step_q;
   logic                   x_sent_d, x_sent_q;   // port 0's activation range
   logic [P-1:0]           w_sent_d, w_sent_q;   // each port's weight range
 
@@ -85,53 +98,66 @@ module lf_job_dispatch #(
   logic [AxiAddrBits-1:0] w_addr, x_addr;
   logic [AxiAddrBits-1:0] unused_y_addr;   // the writer gets y_addr from the descriptor
 
-  // Registered geometry chain (settles in SetupCycles cycles after a job is taken).
   logic [ColBits-1:0]     ngroups;
   logic [ColBits:0]       t_sw, t_ww, t_xa, t_xs;
-  logic [RwBits-1:0]      sw_d, sw_q, ww_d, ww_q;
-  logic [RwBits-1:0]      rw_d, rw_q;
+  logic [NumBits-1:0]     num_sw_d, num_sw_q, num_ww_d, num_ww_q;   // dividends, shifted out MSB first
+  logic [RemBits-1:0]     rem_sw_d, rem_sw_q, rem_ww_d, rem_ww_q;
+  logic [RwBits-1:0]      sw_d, sw_q, ww_d, ww_q;                   // quotients, shifted in LSB
+  logic [RwBits-1:0]      rw_d, rw_q;                               // shifted out LSB first
+  logic [WordsBits-1:0]   mcand_d, mcand_q;                         // rows << i
   logic [WordsBits-1:0]   x_words_d, x_words_q;
   logic [WordsBits-1:0]   port_words_d, port_words_q;
+  logic [AxiAddrBits-1:0] base_d [P];
+  logic [AxiAddrBits-1:0] base_q [P];
   logic [AxiAddrBits-1:0] port_bytes;
 
   assign {unused_y_addr, x_addr, w_addr, cols, rows} = job_q;
 
-  function automatic logic [RwBits-1:0] ceil_div_p(logic [ColBits:0] x);
-    logic [ColBits+1:0]      xp;
-    logic [2*ColBits+6:0]    prod;
-    if (lf_pkg::is_pow2(P)) begin
-      ceil_div_p = RwBits'((x + (ColBits + 1)'(P - 1)) >> $clog2(P));
+  always_comb begin
+    ngroups = cols >> GrpShift;
+    t_sw    = ((ColBits + 1)'(ngroups) + (ColBits + 1)'((1 << SclShift) - 1)) >> SclShift;
+    t_ww    = ((ColBits + 1)'(cols) + (ColBits + 1)'((1 << WgtShift) - 1)) >> WgtShift;
+    t_xa    = ((ColBits + 1)'(cols) + (ColBits + 1)'((1 << ActShift) - 1)) >> ActShift;
+    t_xs    = ((ColBits + 1)'(ngroups) + (ColBits + 1)'((1 << XSclShift) - 1)) >> XSclShift;
+  end
+
+  // One restoring-division step: shift in the dividend's next bit, subtract
+  // P when it fits.
+  // The remainder is below P, so its top bit is always 0 and not passed in.
+  function automatic logic [RemBits:0] div_step(logic [RemBits-2:0] rem, logic bit_in);
+    logic [RemBits-1:0] r;
+    r = {rem, bit_in};
+    if (r >= RemBits'(P)) begin
+      div_step = {r - RemBits'(P), 1'b1};
     end else begin
-      xp   = (ColBits + 2)'(x) + (ColBits + 2)'(P - 1);
-      prod = (2 * ColBits + 7)'(xp) * (2 * ColBits + 7)'(DivM);
-      ceil_div_p = RwBits'(prod >> DivS);
+      div_step = {r, 1'b0};
     end
   endfunction
 
-  always_comb begin
-    ngroups      = cols >> GrpShift;
-    t_sw         = ((ColBits + 1)'(ngroups) + (ColBits + 1)'((1 << SclShift) - 1)) >> SclShift;
-    t_ww         = ((ColBits + 1)'(cols) + (ColBits + 1)'((1 << WgtShift) - 1)) >> WgtShift;
-    sw_d         = ceil_div_p(t_sw);
-    ww_d         = ceil_div_p(t_ww);
-    rw_d         = sw_q + ww_q;
-    t_xa         = ((ColBits + 1)'(cols) + (ColBits + 1)'((1 << ActShift) - 1)) >> ActShift;
-    t_xs         = ((ColBits + 1)'(ngroups) + (ColBits + 1)'((1 << XSclShift) - 1)) >> XSclShift;
-    x_words_d    = WordsBits'(t_xa) + WordsBits'(t_xs);
-    port_words_d = WordsBits'(rows) * WordsBits'(rw_q);
-  end
-
-  assign port_bytes = AxiAddrBits'(port_words_q) << $clog2(AxiBytes);
+  assign port_bytes = AxiAddrBits'(port_words_q) << AxiShift;
 
   // ---------------------------------------------------------------------------
   // Control
   // ---------------------------------------------------------------------------
   always_comb begin
-    state_d     = state_q;
-    job_d       = job_q;
-    setup_cnt_d = setup_cnt_q;
-    x_sent_d    = x_sent_q;
-    w_sent_d    = w_sent_q;
+    state_d      = state_q;
+    job_d        = job_q;
+    step_d       = step_q;
+    x_sent_d     = x_sent_q;
+    w_sent_d     = w_sent_q;
+    num_sw_d     = num_sw_q;
+    num_ww_d     = num_ww_q;
+    rem_sw_d     = rem_sw_q;
+    rem_ww_d     = rem_ww_q;
+    sw_d         = sw_q;
+    ww_d         = ww_q;
+    rw_d         = rw_q;
+    mcand_d      = mcand_q;
+    x_words_d    = x_words_q;
+    port_words_d = port_words_q;
+    for (int p = 0; p < P; p++) begin
+      base_d[p] = base_q[p];
+    end
     job_pop_o   = 1'b0;
     desc_push_o = 1'b0;
 
@@ -141,16 +167,67 @@ module lf_job_dispatch #(
           job_pop_o   = 1'b1;
           desc_push_o = 1'b1;
           job_d       = job_i;
-          setup_cnt_d = '0;
-          state_d     = StSetup;
+          state_d     = StGeom;
         end
       end
-      StSetup: begin
-        setup_cnt_d = setup_cnt_q + 1'b1;
-        if (setup_cnt_q == 3'(SetupCycles - 1)) begin
+      StGeom: begin
+        x_words_d = WordsBits'(t_xa) + WordsBits'(t_xs);
+        if (PortsPow2) begin
+          sw_d    = RwBits'(((ColBits + 2)'(t_sw) + (ColBits + 2)'(P - 1)) >> $clog2(P));
+          ww_d    = RwBits'(((ColBits + 2)'(t_ww) + (ColBits + 2)'(P - 1)) >> $clog2(P));
+          state_d = StRw;
+        end else begin
+          num_sw_d = NumBits'(t_sw) + NumBits'(P - 1);
+          num_ww_d = NumBits'(t_ww) + NumBits'(P - 1);
+          rem_sw_d = '0;
+          rem_ww_d = '0;
+          sw_d     = '0;
+          ww_d     = '0;
+          step_d   = '0;
+          state_d  = StDiv;
+        end
+      end
+      StDiv: begin
+        {rem_sw_d, sw_d[0]} = div_step(rem_sw_q[RemBits-2:0], num_sw_q[NumBits-1]);
+        {rem_ww_d, ww_d[0]} = div_step(rem_ww_q[RemBits-2:0], num_ww_q[NumBits-1]);
+        sw_d[RwBits-1:1] = sw_q[RwBits-2:0];
+        ww_d[RwBits-1:1] = ww_q[RwBits-2:0];
+        num_sw_d = num_sw_q << 1;
+        num_ww_d = num_ww_q << 1;
+        step_d   = step_q + 1'b1;
+        if (step_q == StepBits'(NumBits - 1)) begin
+          state_d = StRw;
+        end
+      end
+      StRw: begin
+        rw_d         = sw_q + ww_q;
+        mcand_d      = WordsBits'(rows);
+        port_words_d = '0;
+        state_d      = StMul;
+      end
+      StMul: begin
+        if (rw_q[0]) begin
+          port_words_d = port_words_q + mcand_q;
+        end
+        mcand_d = mcand_q << 1;
+        rw_d    = rw_q >> 1;
+        step_d  = StepBits'(1);
+        base_d[0] = w_addr;
+        if (rw_q == '0) begin
+          state_d = (P == 1) ? StCmd : StBase;
           x_sent_d = 1'b0;
           w_sent_d = '0;
-          state_d  = StCmd;
+        end
+      end
+      StBase: begin
+        for (int p = 1; p < P; p++) begin
+          if (step_q == StepBits'(p)) begin
+            base_d[p] = base_q[p-1] + port_bytes;
+          end
+        end
+        step_d = step_q + 1'b1;
+        if (step_q == StepBits'(P - 1)) begin
+          state_d = StCmd;
         end
       end
       StCmd: begin
@@ -178,7 +255,7 @@ module lf_job_dispatch #(
   always_comb begin
     for (int p = 0; p < P; p++) begin
       cmd_valid_o[p] = (state_q == StCmd) && !w_sent_q[p];
-      cmd_addr_o[p*AxiAddrBits +: AxiAddrBits] = w_addr + AxiAddrBits'(p) * port_bytes;
+      cmd_addr_o[p*AxiAddrBits +: AxiAddrBits] = base_q[p];
       cmd_words_o[p*WordsBits +: WordsBits]    = port_words_q;
       cmd_tag_o[p] = 1'b0;
     end
@@ -191,32 +268,33 @@ module lf_job_dispatch #(
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
-      state_q      <= StIdle;
-      job_q        <= '0;
-      setup_cnt_q  <= '0;
-      x_sent_q     <= 1'b0;
-      w_sent_q     <= '0;
-      sw_q         <= '0;
-      ww_q         <= '0;
-      rw_q         <= '0;
-      x_words_q    <= '0;
-      port_words_q <= '0;
+      state_q  <= StIdle;
+      x_sent_q <= 1'b0;
+      w_sent_q <= '0;
     end else begin
-      state_q      <= state_d;
-      job_q        <= job_d;
-      setup_cnt_q  <= setup_cnt_d;
-      x_sent_q     <= x_sent_d;
-      w_sent_q     <= w_sent_d;
-      sw_q         <= sw_d;
-      ww_q         <= ww_d;
-      rw_q         <= rw_d;
-      x_words_q    <= x_words_d;
-      port_words_q <= port_words_d;
+      state_q  <= state_d;
+      x_sent_q <= x_sent_d;
+      w_sent_q <= w_sent_d;
     end
   end
 
-  if (ColBits + 4 > 30) begin : gen_col_check
-    $fatal(1, "lf_job_dispatch: ActBufCols too large for the reciprocal divider");
+  // Job and geometry registers (no reset: written before StCmd reads them).
+  always_ff @(posedge clk_i) begin
+    job_q        <= job_d;
+    step_q       <= step_d;
+    num_sw_q     <= num_sw_d;
+    num_ww_q     <= num_ww_d;
+    rem_sw_q     <= rem_sw_d;
+    rem_ww_q     <= rem_ww_d;
+    sw_q         <= sw_d;
+    ww_q         <= ww_d;
+    rw_q         <= rw_d;
+    mcand_q      <= mcand_d;
+    x_words_q    <= x_words_d;
+    port_words_q <= port_words_d;
+    for (int p = 0; p < P; p++) begin
+      base_q[p] <= base_d[p];
+    end
   end
 
 endmodule

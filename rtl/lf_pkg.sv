@@ -47,21 +47,23 @@ package lf_pkg;
   localparam logic [7:0] REG_PARAMS5       = 8'h94;
   localparam logic [7:0] REG_ID            = 8'h9C;
 
-  // Performance counters, in register order from REG_CNT_BASE.
+  // Performance counters: slot i at REG_CNT_BASE + 8*i (LO, HI). Slots 5
+  // and 6 are reserved and read 0: the MACs and the activation-buffer reads
+  // are NumPe and 1 per PE beat, i.e. NumPe * CNT_COMPUTE and CNT_COMPUTE,
+  // and are derived by the driver (sim/rtl_driver/lf_csr.h), not counted.
   typedef enum int unsigned {
     CntBusy         = 0,
     CntCompute      = 1,
     CntMemStall     = 2,
     CntBytesRead    = 3,
     CntBytesWritten = 4,
-    CntMacs         = 5,
-    CntActBufReads  = 6,
     CntWgtBufWrites = 7
   } cnt_e;
-  localparam int unsigned NUM_COUNTERS = 8;
+  localparam int unsigned NUM_COUNTERS = 8;   // slots, reserved ones included
 
-  // "LF" and interface version 1.
-  localparam logic [31:0] LF_ID = 32'h4C46_0001;
+  // "LF" and interface version 2 (version 1 had hardware counters in slots 5
+  // and 6).
+  localparam logic [31:0] LF_ID = 32'h4C46_0002;
 
   // Largest supported job row count: ROWS is a 24-bit field.
   localparam int unsigned ROW_BITS = 24;

@@ -113,10 +113,16 @@ module lf_top #(
   logic               job_valid, job_pop, job_done;
   logic [JobBits-1:0] job;
   logic               axi_err;
-  logic               ev_compute, ev_mem_stall, ev_act_read;
+  // Counter events, registered once before the counters (the counts lag by
+  // a cycle; the last event of a job precedes its write response).
+  logic               ev_compute, ev_mem_stall;
   logic [15:0]        ev_bytes_read;
   logic [7:0]         ev_bytes_written;
   logic [3:0]         ev_wgt_writes;
+  logic               ev_compute_q, ev_mem_stall_q;
+  logic [15:0]        ev_bytes_read_q;
+  logic [7:0]         ev_bytes_written_q;
+  logic [3:0]         ev_wgt_writes_q;
 
   lf_csr #(
     .NumPe         (NumPe),
@@ -147,12 +153,11 @@ module lf_top #(
     .job_pop_i         (job_pop),
     .job_done_i        (job_done),
     .axi_err_i         (axi_err),
-    .ev_compute_i      (ev_compute),
-    .ev_mem_stall_i    (ev_mem_stall),
-    .ev_bytes_read_i   (ev_bytes_read),
-    .ev_bytes_written_i(ev_bytes_written),
-    .ev_act_read_i     (ev_act_read),
-    .ev_wgt_writes_i   (ev_wgt_writes)
+    .ev_compute_i      (ev_compute_q),
+    .ev_mem_stall_i    (ev_mem_stall_q),
+    .ev_bytes_read_i   (ev_bytes_read_q),
+    .ev_bytes_written_i(ev_bytes_written_q),
+    .ev_wgt_writes_i   (ev_wgt_writes_q)
   );
 
   // ---------------------------------------------------------------------------
@@ -201,19 +206,35 @@ module lf_top #(
   logic [ColBits-1:0] bd_cols;
   logic               ld_valid, ld_pop, ld_full;     // activation loader
   logic [ColBits-1:0] ld_cols;
-  logic               wd_valid, wd_pop, wd_full;     // writer
+  logic               wd_valid, wd_pop, wd_full;     // writer: bursts
   logic [RowBits-1:0] wd_rows;
   logic [AxiAddrBits-1:0] wd_y_addr;
+  logic               kd_valid, kd_pop, kd_full;     // writer: result packer
+  logic [RowBits-1:0] kd_rows;
 
-  assign desc_space = !pd_full && !bd_full && !ld_full && !wd_full;
+  assign desc_space = !pd_full && !bd_full && !ld_full && !wd_full && !kd_full;
+
+  // The parser and the beat generator decode their descriptor in the cycle
+  // they use it, so theirs comes from a register slice, not from the FIFO's
+  // (LUTRAM) storage.
+  logic                       pdf_valid, pdf_pop, bdf_valid, bdf_pop;
+  logic [RowBits+ColBits-1:0] pdf_data, bdf_data;
 
   lf_fifo #(.Width(RowBits + ColBits), .Depth(DescFifoDepth)) u_pd_fifo (
     .clk_i(clk_i), .rst_ni(rst_ni), .push_i(desc_push), .wdata_i({desc_rows, desc_cols}),
-    .pop_i(pd_pop), .valid_o(pd_valid), .rdata_o({pd_rows, pd_cols}), .full_o(pd_full), .count_o()
+    .pop_i(pdf_pop), .valid_o(pdf_valid), .rdata_o(pdf_data), .full_o(pd_full), .count_o()
+  );
+  lf_reg_slice #(.Width(RowBits + ColBits)) u_pd_slice (
+    .clk_i(clk_i), .rst_ni(rst_ni), .in_valid_i(pdf_valid), .in_data_i(pdf_data), .in_pop_o(pdf_pop),
+    .valid_o(pd_valid), .data_o({pd_rows, pd_cols}), .pop_i(pd_pop)
   );
   lf_fifo #(.Width(RowBits + ColBits), .Depth(DescFifoDepth)) u_bd_fifo (
     .clk_i(clk_i), .rst_ni(rst_ni), .push_i(desc_push), .wdata_i({desc_rows, desc_cols}),
-    .pop_i(bd_pop), .valid_o(bd_valid), .rdata_o({bd_rows, bd_cols}), .full_o(bd_full), .count_o()
+    .pop_i(bdf_pop), .valid_o(bdf_valid), .rdata_o(bdf_data), .full_o(bd_full), .count_o()
+  );
+  lf_reg_slice #(.Width(RowBits + ColBits)) u_bd_slice (
+    .clk_i(clk_i), .rst_ni(rst_ni), .in_valid_i(bdf_valid), .in_data_i(bdf_data), .in_pop_o(bdf_pop),
+    .valid_o(bd_valid), .data_o({bd_rows, bd_cols}), .pop_i(bd_pop)
   );
   lf_fifo #(.Width(ColBits), .Depth(DescFifoDepth)) u_ld_fifo (
     .clk_i(clk_i), .rst_ni(rst_ni), .push_i(desc_push), .wdata_i(desc_cols),
@@ -223,11 +244,17 @@ module lf_top #(
     .clk_i(clk_i), .rst_ni(rst_ni), .push_i(desc_push), .wdata_i({desc_y_addr, desc_rows}),
     .pop_i(wd_pop), .valid_o(wd_valid), .rdata_o({wd_y_addr, wd_rows}), .full_o(wd_full), .count_o()
   );
+  lf_fifo #(.Width(RowBits), .Depth(DescFifoDepth)) u_kd_fifo (
+    .clk_i(clk_i), .rst_ni(rst_ni), .push_i(desc_push), .wdata_i(desc_rows),
+    .pop_i(kd_pop), .valid_o(kd_valid), .rdata_o(kd_rows), .full_o(kd_full), .count_o()
+  );
 
   // ---------------------------------------------------------------------------
   // Read ports: burst generators and port FIFOs ({tag, data})
   // ---------------------------------------------------------------------------
   logic [P-1:0]             rd_err, pf_push, pf_pop, pf_valid;
+  logic [P-1:0]             rd_fetching;   // port p: beats requested, not yet arrived
+  logic [P-1:0]             pf_empty;      // port p: FIFO holds no word, not even in flight
   logic [P*AxiDataBits-1:0] pf_data;
   logic [P-1:0]             pf_tag;
 
@@ -267,8 +294,16 @@ module lf_top #(
       .out_valid_o  (out_valid),
       .out_data_o   (out_data),
       .out_tag_o    (out_tag),
+      .fetching_o   (rd_fetching[p]),
       .err_o        (rd_err[p])
     );
+
+    // The parser sees the FIFO head through a register slice: a block-RAM
+    // FIFO's head comes straight from the RAM (~0.8 ns clock to out), and the
+    // parser's pop decision depends on it. The reader's credit counts the
+    // FIFO only, so the slice is spare room.
+    logic                   fifo_valid, fifo_pop;
+    logic [AxiDataBits:0]   fifo_data;
 
     lf_fifo #(
       .Width(AxiDataBits + 1),
@@ -278,14 +313,28 @@ module lf_top #(
       .rst_ni (rst_ni),
       .push_i (out_valid),
       .wdata_i({out_tag, out_data}),
-      .pop_i  (pf_pop[p]),
-      .valid_o(pf_valid[p]),
-      .rdata_o({pf_tag[p], pf_data[p*AxiDataBits +: AxiDataBits]}),
+      .pop_i  (fifo_pop),
+      .valid_o(fifo_valid),
+      .rdata_o(fifo_data),
       .full_o (),
       .count_o(count)
     );
 
-    assign pf_push[p] = out_valid;
+    lf_reg_slice #(
+      .Width(AxiDataBits + 1)
+    ) u_port_slice (
+      .clk_i     (clk_i),
+      .rst_ni    (rst_ni),
+      .in_valid_i(fifo_valid),
+      .in_data_i (fifo_data),
+      .in_pop_o  (fifo_pop),
+      .valid_o   (pf_valid[p]),
+      .data_o    ({pf_tag[p], pf_data[p*AxiDataBits +: AxiDataBits]}),
+      .pop_i     (pf_pop[p])
+    );
+
+    assign pf_push[p]  = out_valid;
+    assign pf_empty[p] = (count == '0) && !pf_valid[p];
   end
 
   // ---------------------------------------------------------------------------
@@ -395,6 +444,7 @@ module lf_top #(
   // Beat generator (stage B0)
   // ---------------------------------------------------------------------------
   logic                        credit_ok, credit_take, res_pop;
+  logic                        bg_idle;   // beat generator in a job, no beat, not waiting for a credit
   logic [ResCntBits-1:0]       credit_d, credit_q;
   logic                        b0_valid, b0_gfirst, b0_glast, b0_rlast;
   logic [NumPe*WeightBits-1:0] b0_w;
@@ -430,7 +480,7 @@ module lf_top #(
     .beat_glast_o (b0_glast),
     .beat_rfirst_o(),
     .beat_rlast_o (b0_rlast),
-    .mem_stall_o  (ev_mem_stall)
+    .mem_stall_o  (bg_idle)
   );
 
   // Result credits: one per free result-FIFO slot, taken when a row starts.
@@ -538,7 +588,6 @@ module lf_top #(
   // ---------------------------------------------------------------------------
   logic                  y_valid, res_valid;
   logic [31:0]           y, res;
-  logic [ResCntBits-1:0] res_count;
   logic                  wr_err;
 
   lf_group_post #(
@@ -568,41 +617,42 @@ module lf_top #(
     .valid_o(res_valid),
     .rdata_o(res),
     .full_o (),
-    .count_o(res_count)
+    .count_o()
   );
 
   lf_axi_writer #(
     .AxiDataBits  (AxiDataBits),
     .AxiAddrBits  (AxiAddrBits),
-    .MaxBurstBeats(MaxBurstBeats),
-    .ResDepth     (ResDepth)
+    .MaxBurstBeats(MaxBurstBeats)
   ) u_writer (
-    .clk_i        (clk_i),
-    .rst_ni       (rst_ni),
-    .desc_valid_i (wd_valid),
-    .desc_rows_i  (wd_rows),
-    .desc_y_addr_i(wd_y_addr),
-    .desc_pop_o   (wd_pop),
-    .res_valid_i  (res_valid),
-    .res_i        (res),
-    .res_count_i  (res_count),
-    .res_pop_o    (res_pop),
-    .axi_awvalid_o(axi_awvalid_o),
-    .axi_awready_i(axi_awready_i),
-    .axi_awaddr_o (axi_awaddr_o),
-    .axi_awlen_o  (axi_awlen_o),
-    .axi_awsize_o (axi_awsize_o),
-    .axi_awburst_o(axi_awburst_o),
-    .axi_wvalid_o (axi_wvalid_o),
-    .axi_wready_i (axi_wready_i),
-    .axi_wdata_o  (axi_wdata_o),
-    .axi_wstrb_o  (axi_wstrb_o),
-    .axi_wlast_o  (axi_wlast_o),
-    .axi_bvalid_i (axi_bvalid_i),
-    .axi_bready_o (axi_bready_o),
-    .axi_bresp_i  (axi_bresp_i),
-    .job_done_o   (job_done),
-    .err_o        (wr_err)
+    .clk_i           (clk_i),
+    .rst_ni          (rst_ni),
+    .desc_valid_i    (wd_valid),
+    .desc_rows_i     (wd_rows),
+    .desc_y_addr_i   (wd_y_addr),
+    .desc_pop_o      (wd_pop),
+    .pk_desc_valid_i (kd_valid),
+    .pk_desc_rows_i  (kd_rows),
+    .pk_desc_pop_o   (kd_pop),
+    .res_valid_i     (res_valid),
+    .res_i           (res),
+    .res_pop_o       (res_pop),
+    .axi_awvalid_o   (axi_awvalid_o),
+    .axi_awready_i   (axi_awready_i),
+    .axi_awaddr_o    (axi_awaddr_o),
+    .axi_awlen_o     (axi_awlen_o),
+    .axi_awsize_o    (axi_awsize_o),
+    .axi_awburst_o   (axi_awburst_o),
+    .axi_wvalid_o    (axi_wvalid_o),
+    .axi_wready_i    (axi_wready_i),
+    .axi_wdata_o     (axi_wdata_o),
+    .axi_wstrb_o     (axi_wstrb_o),
+    .axi_wlast_o     (axi_wlast_o),
+    .axi_bvalid_i    (axi_bvalid_i),
+    .axi_bready_o    (axi_bready_o),
+    .axi_bresp_i     (axi_bresp_i),
+    .job_done_o      (job_done),
+    .err_o           (wr_err)
   );
 
   // ---------------------------------------------------------------------------
@@ -628,9 +678,37 @@ module lf_top #(
   logic unused_tags;
   assign unused_tags = ^(pf_tag >> 1);
 
-  assign ev_compute  = b0_valid;
-  assign ev_act_read = b0_valid;
-  assign axi_err     = (|rd_err) || wr_err;
+  // Memory stall (CNT_MEM_STALL, docs/rtl.md): the beat generator has a job
+  // and issues no beat for want of data that is still on its way from
+  // memory. With the activations loaded it waits for weight words: the word
+  // FIFO is empty and a read port the parser needs holds no word while its
+  // reader has beats outstanding. Before that it waits for the activation
+  // image: the loader wants a word and port 0 holds none while beats are
+  // outstanding. Not counted: result credits, scale words, activation loading
+  // from words already read, pipeline refill, the readers' own request delay.
+  logic wgt_starved, x_starved;
+  assign wgt_starved  = |(pf_empty & rd_fetching);
+  assign x_starved    = x_ready && pf_empty[0] && rd_fetching[0];
+  assign ev_mem_stall = bg_idle && (act_full ? (!wf_valid && wgt_starved) : x_starved);
+
+  assign ev_compute = b0_valid;
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      ev_compute_q       <= 1'b0;
+      ev_mem_stall_q     <= 1'b0;
+      ev_bytes_read_q    <= '0;
+      ev_bytes_written_q <= '0;
+      ev_wgt_writes_q    <= '0;
+    end else begin
+      ev_compute_q       <= ev_compute;
+      ev_mem_stall_q     <= ev_mem_stall;
+      ev_bytes_read_q    <= ev_bytes_read;
+      ev_bytes_written_q <= ev_bytes_written;
+      ev_wgt_writes_q    <= ev_wgt_writes;
+    end
+  end
+  assign axi_err    = (|rd_err) || wr_err;
 
   // ---------------------------------------------------------------------------
   // Parameter legality (docs/rtl.md)

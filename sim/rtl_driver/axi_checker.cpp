@@ -80,6 +80,7 @@ void AxiReadChecker::sample(std::uint64_t cycle, const AxiReadMaster& m,
     }
     in_flight_.push_back(beats);
     ++bursts_;
+    longest_ = std::max(longest_, beats);
     max_in_flight_ = std::max(max_in_flight_, int(in_flight_.size()));
     if (int(in_flight_.size()) > limits_.max_outstanding)
       fail(cycle, "AR-OUTSTANDING",
@@ -217,6 +218,7 @@ void AxiWriteChecker::sample(std::uint64_t cycle, const AxiWriteMaster& m,
                                           end, range_list(ranges_)));
     aws_.push_back(Aw{m.awaddr, beats, 0});
     ++bursts_;
+    longest_ = std::max(longest_, beats);
   }
   if (m.wvalid && s.wready) {
     ws_.push_back(PendingW{cycle, m.wstrb, m.wlast});

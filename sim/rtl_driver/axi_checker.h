@@ -61,6 +61,7 @@ class AxiReadChecker {
   const std::vector<AxiViolation>& violations() const { return violations_; }
   void clear_violations() { violations_.clear(); }
   std::uint64_t bursts() const { return bursts_; }
+  int longest_burst() const { return longest_; }  // beats of the longest burst accepted
   int max_in_flight() const { return max_in_flight_; }
 
  private:
@@ -75,6 +76,7 @@ class AxiReadChecker {
   bool prev_waiting_ = false;  // ARVALID high and ARREADY low last cycle
   std::deque<int> in_flight_;  // beats left per accepted burst
   std::uint64_t bursts_ = 0;
+  int longest_ = 0;
   int max_in_flight_ = 0;
   std::vector<AxiViolation> violations_;
 };
@@ -95,6 +97,7 @@ class AxiWriteChecker {
   const std::vector<AxiViolation>& violations() const { return violations_; }
   void clear_violations() { violations_.clear(); }
   std::uint64_t bursts() const { return bursts_; }
+  int longest_burst() const { return longest_; }  // beats of the longest burst accepted
 
  private:
   struct PendingW {
@@ -120,6 +123,7 @@ class AxiWriteChecker {
   std::deque<Aw> aws_;
   std::deque<PendingW> ws_;
   std::uint64_t bursts_ = 0;
+  int longest_ = 0;
   std::uint64_t b_pending_ = 0;  // bursts whose last W beat went, B not yet taken
   std::vector<AxiViolation> violations_;
 };

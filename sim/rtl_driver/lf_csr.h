@@ -23,12 +23,14 @@ inline constexpr std::uint32_t kCntCompute = 0x48;
 inline constexpr std::uint32_t kCntMemStall = 0x50;
 inline constexpr std::uint32_t kCntBytesRead = 0x58;
 inline constexpr std::uint32_t kCntBytesWritten = 0x60;
-inline constexpr std::uint32_t kCntMacs = 0x68;
-inline constexpr std::uint32_t kCntActBufReads = 0x70;
+// 0x68 and 0x70 are reserved (read 0): MACs and activation-buffer reads are
+// derived from CNT_COMPUTE (read_counters).
 inline constexpr std::uint32_t kCntWgtBufWrites = 0x78;
 inline constexpr std::uint32_t kParams0 = 0x80;
 inline constexpr std::uint32_t kParams1 = 0x84;
 inline constexpr std::uint32_t kParams2 = 0x88;
+inline constexpr std::uint32_t kId = 0x9C;
+inline constexpr std::uint32_t kIdValue = 0x4C460002;  // "LF", interface version 2
 
 inline constexpr std::uint32_t kCtrlEnqueue = 1u << 0;
 inline constexpr std::uint32_t kCtrlClearError = 1u << 1;
@@ -70,24 +72,27 @@ struct JobRegs {
   std::uint64_t y_addr = 0;
 };
 
-// All performance counters of one read-out.
+// All performance counters of one read-out. `macs` and `act_buf_reads` are
+// not hardware counters: every PE beat (CNT_COMPUTE) is NumPe MACs and one
+// activation-buffer read (docs/rtl.md).
 struct Counters {
   std::uint64_t busy = 0, compute = 0, mem_stall = 0, bytes_read = 0, bytes_written = 0,
                 macs = 0, act_buf_reads = 0, wgt_buf_writes = 0;
 };
 
 // Reads every counter with `read64(lo_address)` (however the caller reaches
-// the registers: a bus access or a backdoor read).
+// the registers: a bus access or a backdoor read) and derives the rest;
+// `num_pe` is the design's NumPe.
 template <class Read64>
-Counters read_counters(Read64 read64) {
+Counters read_counters(Read64 read64, int num_pe) {
   Counters c;
   c.busy = read64(kCntBusy);
   c.compute = read64(kCntCompute);
   c.mem_stall = read64(kCntMemStall);
   c.bytes_read = read64(kCntBytesRead);
   c.bytes_written = read64(kCntBytesWritten);
-  c.macs = read64(kCntMacs);
-  c.act_buf_reads = read64(kCntActBufReads);
+  c.macs = c.compute * std::uint64_t(num_pe);
+  c.act_buf_reads = c.compute;
   c.wgt_buf_writes = read64(kCntWgtBufWrites);
   return c;
 }

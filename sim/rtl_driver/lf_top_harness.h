@@ -173,7 +173,7 @@ class LfTopHarness {
   csr::Status status() { return csr::Status::decode(csr_read(csr::kStatus)); }
   std::uint32_t jobs_done() { return csr_read(csr::kJobsDone); }
   csr::Counters counters() {
-    return csr::read_counters([this](std::uint32_t a) { return csr_read64(a); });
+    return csr::read_counters([this](std::uint32_t a) { return csr_read64(a); }, p_.num_pe);
   }
 
   void stage_job(const JobRegs& j) {

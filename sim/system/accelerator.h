@@ -127,7 +127,7 @@ class VerilatedAccelerator final : public Accelerator {
   csr::Counters counters() override {
     return csr::read_counters([this](std::uint32_t a) {
       return std::uint64_t(backdoor_read(a + 4)) << 32 | backdoor_read(a);
-    });
+    }, p_.num_pe);
   }
 
  private:

@@ -100,12 +100,14 @@ nlohmann::json to_json(const Activity& a, double clock_mhz, double dram_peak_gbp
         {"mem_stall_cycles", a.accel.mem_stall},
         {"bytes_read", a.accel.bytes_read},
         {"bytes_written", a.accel.bytes_written},
+        {"wgt_buf_writes", a.accel.wgt_buf_writes},
+        // Derived, not counted by the RTL: every PE beat is NumPe MACs and
+        // one activation-buffer read (csr::read_counters fills these two),
+        // every weight-FIFO word is read once, and every result (4 strobed
+        // bytes) is written once to the result FIFO and read once by the
+        // AXI writer.
         {"macs", a.accel.macs},
         {"act_buf_reads", a.accel.act_buf_reads},
-        {"wgt_buf_writes", a.accel.wgt_buf_writes},
-        // Derived, not counted by the RTL: every weight-FIFO word is read
-        // once, and every result (4 strobed bytes) is written once to the
-        // result FIFO and read once by the AXI writer.
         {"wgt_buf_reads", a.accel.wgt_buf_writes},
         {"out_buf_writes", a.accel.bytes_written / 4},
         {"out_buf_reads", a.accel.bytes_written / 4},

@@ -3,18 +3,21 @@
 // weights, one per cycle, dropping the padding at the end of each row, and
 // tags every beat with its activation-buffer entry and group position.
 //
-// Window of K bus words (word 0 the oldest); a beat takes NumPe weights
-// starting at weight offset `off` (a multiple of Gd = gcd(WPW, NumPe)):
+// Words wait in S = K + 1 slots used as a ring (rptr: the oldest word). A
+// beat takes NumPe weights starting at weight offset `off` (a multiple of
+// Gd = gcd(WPW, NumPe)) of the K oldest words:
 //
 //   bit:  K*BUS-1                    2*BUS-1        BUS-1                0
 //         ┌────────────── ... ──────┬──────────────┬──────────────────┐
-//         │ word K-1                │ word 1       │ word 0           │
+//         │ slot rptr+K-1           │ slot rptr+1  │ slot rptr        │
 //         └────────────── ... ──────┴──────────────┴──────────────────┘
 //                                    beat = weights [off, off + NumPe) of
 //                                    this concatenation (q[k] at k*WeightBits)
 //
-//   K = ceil((WPW - Gd + NumPe) / WPW) words cover any beat; consumed words
-//   leave the window as the next ones enter (one word per cycle).
+//   K = ceil((WPW - Gd + NumPe) / WPW) words cover any beat. A word enters
+//   its slot whenever a slot is free at the start of the cycle, whatever the
+//   beat does, and the beat mux is selected by a register: the beat decision
+//   (`fire`) only steers small counters, never the wide data path.
 //
 // A row's last beat drops every word it touched, including the row's unused
 // tail, so the next row starts at offset 0 of a fresh word. A beat is issued
@@ -73,9 +76,12 @@ module lf_beat_gen #(
   localparam int unsigned NumOff    = Wpw / Gd;              // offsets in units of Gd
   localparam int unsigned PeUnits   = NumPe / Gd;
   localparam int unsigned K         = (Wpw - Gd + NumPe + Wpw - 1) / Wpw;
+  localparam int unsigned S         = K + 1;                 // slots
+  localparam int unsigned NumSel    = S * NumOff;            // (rptr, off) pairs
   localparam int unsigned OffBits   = lf_pkg::clog2_min1(NumOff);
   localparam int unsigned UnitBits  = $clog2(NumOff + PeUnits + 1);
-  localparam int unsigned NBits     = $clog2(K + 1);
+  localparam int unsigned NBits     = $clog2(S + 1);
+  localparam int unsigned PtrBits   = lf_pkg::clog2_min1(S);
   localparam int unsigned Bpg       = GroupSize / NumPe;     // beats per group
   localparam int unsigned BpgShift  = $clog2(Bpg);
   localparam int unsigned BeatBits  = EntryBits + 1;
@@ -84,26 +90,37 @@ module lf_beat_gen #(
   logic                 in_job_d, in_job_q;
   logic [RowBits-1:0]   rows_left_d, rows_left_q;
   logic [BeatBits-1:0]  beat_d, beat_q;           // beat index in the row
-  logic [K*BusBits-1:0] win_d, win_q;
-  logic [NBits-1:0]     nwin_d, nwin_q;
+  logic [S*BusBits-1:0] slot_q;                   // slot j at [j*BusBits +: BusBits]
+  logic [NBits-1:0]     cnt_d, cnt_q;             // words in the slots
+  logic [PtrBits-1:0]   rptr_d, rptr_q, wptr_d, wptr_q;
   logic [OffBits-1:0]   off_d, off_q;
+  logic [NumSel-1:0]    sel_d, sel_q;             // one-hot (rptr, off) of the next beat
 
   logic                 out_valid_d, out_valid_q;
-  logic [BeatW-1:0]     out_w_d, out_w_q;
+  logic [BeatW-1:0]     out_w_q;
   logic [EntryBits-1:0] out_entry_d, out_entry_q;
   logic [GrpBits-1:0]   out_grp_d, out_grp_q;
   logic                 out_gfirst_d, out_gfirst_q, out_glast_d, out_glast_q;
   logic                 out_rfirst_d, out_rfirst_q, out_rlast_d, out_rlast_q;
 
   logic [UnitBits-1:0]  nxt_u;
-  logic [NBits-1:0]     need, drop, n_after;
+  logic [NBits-1:0]     need, drop, used;
   logic                 row_first, row_last, fire, accept;
   logic [BeatBits-1:0]  beats_per_row;
   logic [BeatW-1:0]     beat_w;
 
+  function automatic logic [PtrBits-1:0] ptr_add(logic [PtrBits-1:0] p, logic [NBits-1:0] n);
+    logic [PtrBits:0] t;
+    t = {1'b0, p} + (PtrBits + 1)'(n);
+    ptr_add = (t >= (PtrBits + 1)'(S)) ? PtrBits'(t - (PtrBits + 1)'(S)) : PtrBits'(t);
+  endfunction
+
+  // Row position flags are registers (decided a beat ahead from beat_q).
+  logic row_first_d, row_first_q, row_last_d, row_last_q;
+
   assign beats_per_row = BeatBits'(desc_cols_i >> $clog2(NumPe));
-  assign row_first     = (beat_q == '0);
-  assign row_last      = (beat_q == beats_per_row - 1'b1);
+  assign row_first     = row_first_q;
+  assign row_last      = row_last_q;
 
   // Words the beat needs, and words it consumes.
   always_comb begin
@@ -120,19 +137,31 @@ module lf_beat_gen #(
     end
   end
 
-  // Beat extraction from the window.
+  // Beat extraction: one-hot AND-OR mux over the (rptr, off) pairs; `lwin`
+  // is the K oldest words in order for one rptr.
+  logic [K*BusBits-1:0] lwin;
+
   always_comb begin
     beat_w = '0;
-    for (int o = 0; o < NumOff; o++) begin
-      if (off_q == OffBits'(o)) begin
-        beat_w = win_q[o*Gd*WeightBits +: BeatW];
+    lwin   = '0;
+    for (int r = 0; r < S; r++) begin
+      for (int m = 0; m < K; m++) begin
+        lwin[m*BusBits +: BusBits] = slot_q[((r + m) % S)*BusBits +: BusBits];
+      end
+      for (int o = 0; o < NumOff; o++) begin
+        if (sel_q[r*NumOff + o]) begin
+          beat_w = beat_w | lwin[o*Gd*WeightBits +: BeatW];
+        end
       end
     end
   end
 
-  assign fire = in_job_q && act_ready_i && (nwin_q >= need) && (!row_first || credit_ok_i);
+  assign fire = in_job_q && act_ready_i && (cnt_q >= need) && (!row_first || credit_ok_i);
   assign credit_take_o = fire && row_first;
   assign mem_stall_o   = in_job_q && !fire && !(row_first && !credit_ok_i);
+  // A free slot at the start of the cycle takes the next word.
+  assign accept    = wgt_valid_i && (cnt_q < NBits'(S));
+  assign wgt_pop_o = accept;
 
   always_comb begin
     in_job_d      = in_job_q;
@@ -141,19 +170,25 @@ module lf_beat_gen #(
     off_d         = off_q;
     desc_pop_o    = 1'b0;
     act_release_o = 1'b0;
-    n_after       = nwin_q;
+    used          = '0;
+    row_first_d   = row_first_q;
+    row_last_d    = row_last_q;
 
     if (!in_job_q) begin
       if (desc_valid_i) begin
         in_job_d    = 1'b1;
         rows_left_d = desc_rows_i;
         beat_d      = '0;
+        row_first_d = 1'b1;
+        row_last_d  = (beats_per_row == BeatBits'(1));
       end
     end else if (fire) begin
       if (row_last) begin
-        n_after     = nwin_q - need;
+        used        = need;
         off_d       = '0;
         beat_d      = '0;
+        row_first_d = 1'b1;
+        row_last_d  = (beats_per_row == BeatBits'(1));
         rows_left_d = rows_left_q - 1'b1;
         if (rows_left_q == RowBits'(1)) begin
           in_job_d      = 1'b0;
@@ -161,34 +196,27 @@ module lf_beat_gen #(
           act_release_o = 1'b1;
         end
       end else begin
-        n_after = nwin_q - drop;
-        off_d   = OffBits'(nxt_u - UnitBits'(drop) * UnitBits'(NumOff));
-        beat_d  = beat_q + 1'b1;
+        used        = drop;
+        off_d       = OffBits'(nxt_u - UnitBits'(drop) * UnitBits'(NumOff));
+        beat_d      = beat_q + 1'b1;
+        row_first_d = 1'b0;
+        row_last_d  = (beat_q == beats_per_row - BeatBits'(2));
       end
     end
 
-    // Shift out consumed words, append the next word behind the valid ones.
-    accept = wgt_valid_i && (n_after < NBits'(K));
-    win_d  = win_q;
-    nwin_d = n_after + NBits'(accept);
-    for (int j = 0; j < K; j++) begin
-      for (int s = 1; s < K - j; s++) begin
-        if ((nwin_q - n_after) == NBits'(s)) begin
-          win_d[j*BusBits +: BusBits] = win_q[(j+s)*BusBits +: BusBits];
-        end
-      end
-      if (accept && n_after == NBits'(j)) begin
-        win_d[j*BusBits +: BusBits] = wgt_word_i;
+    cnt_d  = cnt_q - used + NBits'(accept);
+    rptr_d = ptr_add(rptr_q, used);
+    wptr_d = accept ? ptr_add(wptr_q, NBits'(1)) : wptr_q;
+    for (int r = 0; r < S; r++) begin
+      for (int o = 0; o < NumOff; o++) begin
+        sel_d[r*NumOff + o] = (rptr_d == PtrBits'(r)) && (off_d == OffBits'(o));
       end
     end
   end
 
-  assign wgt_pop_o = accept;
-
   // Output register (stage B0 of the PE pipeline).
   always_comb begin
     out_valid_d  = fire;
-    out_w_d      = beat_w;
     out_entry_d  = EntryBits'(beat_q);
     out_grp_d    = GrpBits'(beat_q >> BpgShift);
     out_gfirst_d = (beat_q & BeatBits'(Bpg - 1)) == '0;
@@ -202,23 +230,42 @@ module lf_beat_gen #(
       in_job_q    <= 1'b0;
       rows_left_q <= '0;
       beat_q      <= '0;
-      nwin_q      <= '0;
+      cnt_q       <= '0;
+      rptr_q      <= '0;
+      wptr_q      <= '0;
       off_q       <= '0;
+      sel_q       <= NumSel'(1);
+      row_first_q <= 1'b1;
+      row_last_q  <= 1'b0;
       out_valid_q <= 1'b0;
     end else begin
       in_job_q    <= in_job_d;
       rows_left_q <= rows_left_d;
       beat_q      <= beat_d;
-      nwin_q      <= nwin_d;
+      cnt_q       <= cnt_d;
+      rptr_q      <= rptr_d;
+      wptr_q      <= wptr_d;
       off_q       <= off_d;
+      sel_q       <= sel_d;
+      row_first_q <= row_first_d;
+      row_last_q  <= row_last_d;
       out_valid_q <= out_valid_d;
     end
   end
 
-  // Datapath registers (no reset).
+  // Slots: written in place (no reset, datapath).
   always_ff @(posedge clk_i) begin
-    win_q        <= win_d;
-    out_w_q      <= out_w_d;
+    for (int j = 0; j < S; j++) begin
+      if (accept && wptr_q == PtrBits'(j)) begin
+        slot_q[j*BusBits +: BusBits] <= wgt_word_i;
+      end
+    end
+  end
+
+  // Datapath registers (no reset). The beat register loads every cycle;
+  // out_valid_q says whether it holds a beat.
+  always_ff @(posedge clk_i) begin
+    out_w_q      <= beat_w;
     out_entry_q  <= out_entry_d;
     out_grp_q    <= out_grp_d;
     out_gfirst_q <= out_gfirst_d;
@@ -235,5 +282,12 @@ module lf_beat_gen #(
   assign beat_glast_o  = out_glast_q;
   assign beat_rfirst_o = out_rfirst_q;
   assign beat_rlast_o  = out_rlast_q;
+
+`ifndef SYNTHESIS
+  // pragma translate_off
+  SlotsBounded: assert property (@(posedge clk_i) disable iff (!rst_ni) cnt_q <= NBits'(S))
+    else $error("lf_beat_gen: more words than slots");
+  // pragma translate_on
+`endif
 
 endmodule

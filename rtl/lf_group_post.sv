@@ -1,16 +1,18 @@
-// Float part of a row (docs/arithmetic.md): per group p = fmul(i2f(d), s),
-// acc = fadd(acc, p) starting from +0, y[r] = acc after the row's last group.
+// Float part of a row (docs/arithmetic.md): per group p = fmul(i2f(d), s);
+// y[r] = the exact sum of the row's p, rounded once (lf_row_acc).
 //
-//   P0: d ──► i2f ──► P1: fmul with s (from the scale FIFO) ──► P2: fadd loop ──► result
+//   d ──► i2f (5 stages) ──► fmul with s from the scale FIFO (5 stages) ──►
+//         row sum (A1..A3, ripple, magnitude, normalize, round) ──► y
 //
-// The accumulation is a single-cycle fadd loop, so a group may arrive every
-// cycle (GroupSize == NumPe). The scale products are computed ahead of the
-// dot products and wait in a small FIFO.
+// Fixed latency, no stalls, one group per cycle and rows back to back. The
+// scale products are computed ahead of the dot products (lf_scale_path) and
+// wait in a small FIFO; the i2f output pops its scale.
 
 `include "lf_pkg.sv"
 
 module lf_group_post #(
-  parameter int unsigned DotBits  = 24,
+  parameter int unsigned DotBits    = 24,
+  parameter int unsigned MaxGroups  = 64,   // most groups in a row
   parameter int unsigned SFifoDepth = 16
 ) (
   input  logic               clk_i,
@@ -30,15 +32,9 @@ module lf_group_post #(
 
   logic        s_head_valid;
   logic [31:0] s_head;
-  logic [31:0] f_d, m_d, acc_in, sum;
-
-  logic        v1_q, rf1_q, rl1_q;
-  logic [31:0] f1_q;
-  logic        v2_q, rf2_q, rl2_q;
-  logic [31:0] m2_q;
-  logic [31:0] acc_d, acc_q;
-  logic        yv_d, yv_q;
-  logic [31:0] y_d, y_q;
+  logic [31:0] f, p;
+  logic        f_valid, f_rfirst, f_rlast;
+  logic        p_valid, p_rfirst, p_rlast;
 
   lf_fifo #(
     .Width(32),
@@ -48,7 +44,7 @@ module lf_group_post #(
     .rst_ni (rst_ni),
     .push_i (s_valid_i),
     .wdata_i(s_i),
-    .pop_i  (v1_q),
+    .pop_i  (f_valid),
     .valid_o(s_head_valid),
     .rdata_o(s_head),
     .full_o (),
@@ -56,70 +52,48 @@ module lf_group_post #(
   );
 
   lf_fp_i2f #(
-    .InBits(DotBits)
+    .InBits  (DotBits),
+    .SideBits(3)
   ) u_i2f (
-    .d_i(d_i),
-    .y_o(f_d)
+    .clk_i (clk_i),
+    .rst_ni(rst_ni),
+    .d_i   (d_i),
+    .side_i({d_valid_i, d_rfirst_i, d_rlast_i}),
+    .y_o   (f),
+    .side_o({f_valid, f_rfirst, f_rlast})
   );
 
-  lf_fp_mul u_mul (
-    .a_i(f1_q),
-    .b_i(s_head),
-    .y_o(m_d)
+  lf_fp_mul #(
+    .SideBits(3)
+  ) u_mul (
+    .clk_i (clk_i),
+    .rst_ni(rst_ni),
+    .a_i   (f),
+    .b_i   (s_head),
+    .side_i({f_valid, f_rfirst, f_rlast}),
+    .y_o   (p),
+    .side_o({p_valid, p_rfirst, p_rlast})
   );
 
-  assign acc_in = rf2_q ? 32'd0 : acc_q;
-
-  lf_fp_add u_add (
-    .a_i(acc_in),
-    .b_i(m2_q),
-    .y_o(sum)
+  lf_row_acc #(
+    .MaxTerms(MaxGroups)
+  ) u_row_acc (
+    .clk_i    (clk_i),
+    .rst_ni   (rst_ni),
+    .t_valid_i(p_valid),
+    .t_i      (p),
+    .t_first_i(p_rfirst),
+    .t_last_i (p_rlast),
+    .y_valid_o(y_valid_o),
+    .y_o      (y_o)
   );
-
-  always_comb begin
-    acc_d = acc_q;
-    yv_d  = v2_q && rl2_q;
-    y_d   = y_q;
-    if (v2_q) begin
-      acc_d = sum;
-      if (rl2_q) begin
-        y_d = sum;
-      end
-    end
-  end
-
-  always_ff @(posedge clk_i) begin
-    if (!rst_ni) begin
-      v1_q <= 1'b0;
-      v2_q <= 1'b0;
-      yv_q <= 1'b0;
-    end else begin
-      v1_q <= d_valid_i;
-      v2_q <= v1_q;
-      yv_q <= yv_d;
-    end
-  end
-
-  always_ff @(posedge clk_i) begin
-    f1_q  <= f_d;
-    rf1_q <= d_rfirst_i;
-    rl1_q <= d_rlast_i;
-    m2_q  <= m_d;
-    rf2_q <= rf1_q;
-    rl2_q <= rl1_q;
-    acc_q <= acc_d;
-    y_q   <= y_d;
-  end
-
-  assign y_valid_o = yv_q;
-  assign y_o       = y_q;
 
 `ifndef SYNTHESIS
   // pragma translate_off
-  ScaleReady: assert property (@(posedge clk_i) disable iff (!rst_ni) v1_q |-> s_head_valid)
+  ScaleReady: assert property (@(posedge clk_i) disable iff (!rst_ni) f_valid |-> s_head_valid)
     else $error("lf_group_post: dot product arrived before its scale product");
   ScaleFifoRoom: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      s_valid_i |-> !(u_s_fifo.full_o && !v1_q))
+      s_valid_i |-> !(u_s_fifo.full_o && !f_valid))
     else $error("lf_group_post: scale FIFO overflow");
   // pragma translate_on
 `endif

@@ -3,8 +3,13 @@
 // exact in WeightBits + ActBits + log2(GroupSize) bits. Fixed latency, no
 // stalls; `meta` travels alongside the beat and comes out with its group.
 //
-//   beat ──► products (reg) ──► tree level 1 .. L (reg every TreeRegEvery
-//   levels and at the root) ──► accumulator (reg) ──► d at the group's last beat
+//   beat ──► input reg ──► products (reg) ──► tree level 1 .. L (reg every
+//   TreeRegEvery levels and at the root) ──► accumulator (reg) ──► d at the
+//   group's last beat
+//
+// The input register keeps the activation buffer's clock-to-out off the
+// multiplier path; with the product register after it, a multiplier mapped
+// to a DSP48E2 uses its A/B and M/P registers.
 
 `include "lf_pkg.sv"
 
@@ -50,6 +55,15 @@ module lf_pe_array #(
   endfunction
 
   localparam int unsigned TreeRegs = regs_upto(Levels);   // pipeline stages to the root
+  localparam int unsigned CtlRegs  = TreeRegs + 1;        // plus the input register
+
+  logic [NumPe*WeightBits-1:0] w_q;
+  logic [NumPe*ActBits-1:0]    a_q;
+
+  always_ff @(posedge clk_i) begin
+    w_q <= w_i;
+    a_q <= a_i;
+  end
 
   // Level l has NumPe >> l nodes (node i at bits [i*SumBits +: SumBits]);
   // `v` is the level's value as seen by the next level (registered or not).
@@ -60,8 +74,8 @@ module lf_pe_array #(
     if (l == 0) begin : gen_products
       always_comb begin
         for (int i = 0; i < NumPe; i++) begin
-          d[i*SumBits +: SumBits] = SumBits'(signed'(w_i[i*WeightBits +: WeightBits])
-                                           * signed'(a_i[i*ActBits +: ActBits]));
+          d[i*SumBits +: SumBits] = SumBits'(signed'(w_q[i*WeightBits +: WeightBits])
+                                           * signed'(a_q[i*ActBits +: ActBits]));
         end
       end
     end else begin : gen_adders
@@ -84,16 +98,17 @@ module lf_pe_array #(
     end
   end
 
-  // Control pipeline alongside the tree: {valid, gfirst, glast, meta}.
+  // Control pipeline alongside the input register and the tree:
+  // {valid, gfirst, glast, meta}.
   localparam int unsigned CtlBits = 3 + MetaBits;
-  logic [TreeRegs*CtlBits-1:0] ctl_d, ctl_q;
+  logic [CtlRegs*CtlBits-1:0] ctl_d, ctl_q;
   logic [CtlBits-1:0]          ctl_root;
 
   always_comb begin
     ctl_d = ctl_q << CtlBits;
     ctl_d[CtlBits-1:0] = {valid_i, gfirst_i, glast_i, meta_i};
   end
-  assign ctl_root = ctl_q[(TreeRegs-1)*CtlBits +: CtlBits];
+  assign ctl_root = ctl_q[(CtlRegs-1)*CtlBits +: CtlBits];
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin

@@ -6,7 +6,8 @@
 //   bus word: │ ... │ sw[g=2] │ sw[g=1] │ sw[g=0] │   (ScaleBits each)
 //
 // The activation scale comes from the activation-scale buffer, AxiDataBits/32
-// scales per entry. Latency: group's last beat (B0) -> s valid two cycles later.
+// scales per entry. Latency: group's last beat (B0) -> s valid six cycles later
+// (B1 reads the activation scale, then the 5-stage fmul).
 
 `include "lf_pkg.sv"
 
@@ -45,10 +46,10 @@ module lf_scale_path #(
 
   logic [KBits-1:0]     k_d, k_q;
   logic [ScaleBits-1:0] sw_sel;
-  logic                 v1_q, v2_q;
+  logic                 v1_q;
   logic [ScaleBits-1:0] sw1_q;
   logic [LaneBits-1:0]  lane1_q;
-  logic [31:0]          sw_f32, sx, s_d, s_q;
+  logic [31:0]          sw_f32, sx;
 
   always_comb begin
     sw_sel = '0;
@@ -92,32 +93,32 @@ module lf_scale_path #(
     .y_o(sw_f32)
   );
 
-  lf_fp_mul u_mul (
-    .a_i(sw_f32),
-    .b_i(sx),
-    .y_o(s_d)
+  lf_fp_mul #(
+    .SideBits(1)
+  ) u_mul (
+    .clk_i (clk_i),
+    .rst_ni(rst_ni),
+    .a_i   (sw_f32),
+    .b_i   (sx),
+    .side_i(v1_q),
+    .y_o   (s_o),
+    .side_o(s_valid_o)
   );
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
       k_q  <= '0;
       v1_q <= 1'b0;
-      v2_q <= 1'b0;
     end else begin
       k_q  <= k_d;
       v1_q <= grp_valid_i;
-      v2_q <= v1_q;
     end
   end
 
   always_ff @(posedge clk_i) begin
     sw1_q   <= sw_sel;
     lane1_q <= LaneBits'(grp_i);
-    s_q     <= s_d;
   end
-
-  assign s_valid_o = v2_q;
-  assign s_o       = s_q;
 
 `ifndef SYNTHESIS
   // pragma translate_off

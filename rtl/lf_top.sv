@@ -591,7 +591,8 @@ module lf_top #(
   logic                  wr_err;
 
   lf_group_post #(
-    .DotBits(DotBits)
+    .DotBits  (DotBits),
+    .MaxGroups(NumGroups)
   ) u_post (
     .clk_i     (clk_i),
     .rst_ni    (rst_ni),

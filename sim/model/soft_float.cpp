@@ -22,13 +22,10 @@ double to_double(std::uint32_t a) { return static_cast<double>(std::bit_cast<flo
 // were unbounded, then flush magnitudes below 2^-126 to a signed zero and
 // send magnitudes above FLT_MAX to a signed infinity.
 //
-// Why a double is a correct carrier: callers pass an exact value (a product
-// of two 24-bit significands has <= 48 bits) or the double-rounded sum of two
-// binary32 numbers, for which rounding to 53 bits and then to 24 bits equals
-// rounding once to 24 bits (Figueroa: double rounding is innocuous for +,-,x
-// when p' >= 2p+1; 53 >= 49). Such values are zero or double normals
-// (|x| >= 2^-252 for products of binary32 normals, >= 2^-149 for sums) below
-// 2^257, so the double has a full 53-bit significand and no exponent limit.
+// Why a double is a correct carrier: the caller passes an exact value (a
+// product of two 24-bit significands has <= 48 bits), zero or a double normal
+// (|x| >= 2^-252 for products of binary32 normals) below 2^257, so the double
+// has a full 53-bit significand and no exponent limit.
 std::uint32_t round_to_f32(double x) {
   std::uint64_t u = std::bit_cast<std::uint64_t>(x);
   const std::uint32_t sign = static_cast<std::uint32_t>(u >> 63) << 31;
@@ -57,18 +54,65 @@ std::uint32_t fmul_exact(std::uint32_t a, std::uint32_t b) {
   return round_to_f32(to_double(a) * to_double(b));
 }
 
-std::uint32_t fadd_exact(std::uint32_t a, std::uint32_t b) {
-  a = daz(a);
-  b = daz(b);
-  if (is_nan(a) || is_nan(b)) return kCanonicalNan;
-  if (is_inf(a)) {
-    if (is_inf(b) && ((a ^ b) & kSignBit)) return kCanonicalNan;  // inf + -inf
-    return a;
+}  // namespace llamaf::model::hwfloat::detail
+
+namespace llamaf::model::hwfloat {
+
+std::uint32_t ExactSum::result() const {
+  using detail::kExpMask;
+  using detail::kSignBit;
+  if (nan_ || (pos_inf_ && neg_inf_)) return kCanonicalNan;
+  if (pos_inf_) return kExpMask;
+  if (neg_inf_) return kSignBit | kExpMask;
+  // Resolve the carries into 32-bit digits of a two's-complement number; the
+  // last carry (signed, |sum| < 2^31 * 2^278) is one more digit.
+  constexpr int kDigits = kChunks + 2;
+  std::array<std::uint32_t, kDigits> dig{};
+  std::int64_t carry = 0;
+  for (int k = 0; k < kChunks; ++k) {
+    // No overflow: |chunk| < 2^63 - 2^32 by the term bound, |carry| < 2^32.
+    const std::int64_t c = chunk_[static_cast<std::size_t>(k)] + carry;
+    dig[static_cast<std::size_t>(k)] = static_cast<std::uint32_t>(c);
+    carry = c >> 32;  // arithmetic shift (C++20)
   }
-  if (is_inf(b)) return b;
-  // The double sum of zeros follows IEEE: (+0)+(-0) = +0, (-0)+(-0) = -0;
-  // x + (-x) = +0 under round-to-nearest.
-  return round_to_f32(to_double(a) + to_double(b));
+  dig[kChunks] = static_cast<std::uint32_t>(carry);
+  dig[kChunks + 1] = static_cast<std::uint32_t>(carry >> 32);
+  const bool neg = carry < 0;
+  if (neg) {  // magnitude: ~x + 1
+    std::uint64_t c = 1;
+    for (auto& d : dig) {
+      c += static_cast<std::uint32_t>(~d);
+      d = static_cast<std::uint32_t>(c);
+      c >>= 32;
+    }
+  }
+  const std::uint32_t sign = neg ? kSignBit : 0u;
+  int top = kDigits - 1;
+  while (top >= 0 && dig[static_cast<std::size_t>(top)] == 0) --top;
+  if (top < 0) return 0u;  // exact zero: +0
+  // Leading one at bit lead (value 2^(lead-150)): biased exponent lead - 23.
+  const int lead = 32 * top + (31 - std::countl_zero(dig[static_cast<std::size_t>(top)]));
+  if (lead < 24) return sign;  // below 2^-126 even after rounding: FTZ
+  auto bit = [&](int i) { return (dig[static_cast<std::size_t>(i / 32)] >> (i % 32)) & 1u; };
+  std::uint32_t mant = 0;  // bits lead .. lead-23
+  for (int i = lead; i > lead - 24; --i) mant = (mant << 1) | bit(i);
+  const bool guard = bit(lead - 24) != 0;
+  bool sticky = false;  // any bit below the guard bit
+  for (int k = 0; 32 * k < lead - 24; ++k) {
+    const int below = lead - 24 - 32 * k;  // bits of digit k below the guard
+    const std::uint32_t d = dig[static_cast<std::size_t>(k)];
+    sticky = sticky || (below >= 32 ? d : (d & ((1u << below) - 1u))) != 0;
+  }
+  int exp = lead - 23;
+  if (guard && (sticky || (mant & 1u) != 0)) {
+    ++mant;
+    if (mant == (1u << 24)) {
+      mant >>= 1;
+      ++exp;
+    }
+  }
+  if (exp >= 255) return sign | kExpMask;
+  return sign | (static_cast<std::uint32_t>(exp) << 23) | (mant & 0x007FFFFFu);
 }
 
-}  // namespace llamaf::model::hwfloat::detail
+}  // namespace llamaf::model::hwfloat

@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <limits>
@@ -76,9 +77,9 @@ TEST_CASE("golden: hand-computed row", "[golden]") {
   CHECK(golden_one(m, x) == b(273.0f));
 }
 
-TEST_CASE("golden: groups accumulate sequentially with rounding", "[golden]") {
-  // p = 2^24, 1, 1: (2^24 + 1) ties to 2^24, then again; any other order
-  // (or exact accumulation) would give 2^24 + 2.
+TEST_CASE("golden: a row's group products are summed exactly and rounded once", "[golden]") {
+  // p = 2^24, 1, 1 gives 2^24 + 2 in any order (a sequential binary32
+  // accumulation would give 2^24 for this order: each +1 is a tie to even).
   const QuantSpec spec = QuantSpec::parse("w8a8g16");
   QuantizedMatrix m = make_quantized_matrix(1, 48, spec, "seq");
   QuantizedVector x = filled_vector(48, spec, 0, 1.0f);
@@ -87,9 +88,12 @@ TEST_CASE("golden: groups accumulate sequentially with rounding", "[golden]") {
     x.q[static_cast<std::size_t>(16 * g)] = 1;
   }
   m.scale_bits = {b(0x1p24f), b(1.0f), b(1.0f)};
-  CHECK(golden_one(m, x) == b(0x1p24f));
+  CHECK(golden_one(m, x) == b(0x1p24f + 2.0f));
   m.scale_bits = {b(1.0f), b(1.0f), b(0x1p24f)};
   CHECK(golden_one(m, x) == b(0x1p24f + 2.0f));
+  // 2^24 + 1 - 2^24 = 1 exactly (sequentially: 0).
+  m.scale_bits = {b(0x1p24f), b(1.0f), b(-0x1p24f)};
+  CHECK(golden_one(m, x) == b(1.0f));
 
   // The scale product is rounded (and flushed) before meeting d:
   // 2^-100 * 2^-30 = 2^-130 flushes to 0 although d*sw*sx = 2^-112 is normal.
@@ -141,9 +145,8 @@ TEST_CASE("golden: extreme integers for every bit width and group", "[golden]") 
         golden_matvec(m, x, y);
         // Two groups of a power of two: exact in float.
         REQUIRE(y[0] == static_cast<float>(2 * most));
-        REQUIRE(y[1] ==
-                hwfloat::float_of(hwfloat::fadd(hwfloat::i2f(std::int64_t{g} * wmax * amin),
-                                                hwfloat::i2f(std::int64_t{g} * wmax * amin))));
+        // Twice i2f(d): doubling is exact.
+        REQUIRE(y[1] == 2.0f * hwfloat::float_of(hwfloat::i2f(std::int64_t{g} * wmax * amin)));
         REQUIRE(std::int64_t{1} << (spec.accumulator_bits() - 1) > most);
       }
     }
@@ -201,9 +204,39 @@ TEST_CASE("golden: zero, huge, subnormal and NaN scales", "[golden]") {
   CHECK(golden_one(m, x) == kNan);
 }
 
+namespace {
+
+// The exact sum of nonzero-or-zero binary32 normals rounded once to binary32,
+// built independently of hwfloat::ExactSum: the terms as integers aligned to
+// the smallest one in __int128 (their exponents must span < 80 bits), then
+// one correctly rounded int128 -> float conversion; the final scaling is
+// exact while the result is normal.
+float exact_sum_ref(const std::vector<float>& terms) {
+  __extension__ typedef __int128 i128;
+  int emin = std::numeric_limits<int>::max(), emax = std::numeric_limits<int>::min();
+  for (const float t : terms) {
+    if (t == 0.0f) continue;
+    emin = std::min(emin, std::ilogb(t) - 23);
+    emax = std::max(emax, std::ilogb(t) - 23);
+  }
+  if (emin == std::numeric_limits<int>::max()) return 0.0f;
+  REQUIRE(emax - emin < 80);
+  i128 sum = 0;
+  for (const float t : terms) {
+    if (t == 0.0f) continue;
+    const int e = std::ilogb(t) - 23;
+    const auto m = static_cast<i128>(std::ldexp(std::fabs(t), -e));  // 24-bit integer
+    sum += (t < 0.0f ? -m : m) << (e - emin);
+  }
+  return sum == 0 ? 0.0f : std::ldexp(static_cast<float>(sum), emin);
+}
+
+}  // namespace
+
 TEST_CASE("golden equals native float arithmetic when everything stays normal", "[golden]") {
   // Without subnormals or overflow the hardware rules coincide with IEEE
-  // binary32, so the formula evaluated with native floats is a reference.
+  // binary32, so the formula evaluated with native floats (group products)
+  // and an exact sum rounded once is a reference.
   std::mt19937 rng(11);
   for (int wb = 2; wb <= 8; ++wb) {
     for (int ab : {4, 8, 12, 16}) {
@@ -223,16 +256,16 @@ TEST_CASE("golden equals native float arithmetic when everything stays normal", 
         std::vector<float> y(rows);
         golden_matvec(m, x, y);
         for (int r = 0; r < rows; ++r) {
-          float acc = 0.0f;
+          std::vector<float> products;
           for (int gi = 0; gi < cols / g; ++gi) {
             std::int64_t d = 0;
             for (int i = 0; i < g; ++i)
               d += m.q[static_cast<std::size_t>(r * cols + gi * g + i)] *
                    x.q[static_cast<std::size_t>(gi * g + i)];
             const float s = m.scale(r, gi) * x.scales[static_cast<std::size_t>(gi)];
-            acc += static_cast<float>(d) * s;
+            products.push_back(static_cast<float>(d) * s);
           }
-          REQUIRE(b(y[static_cast<std::size_t>(r)]) == b(acc));
+          REQUIRE(b(y[static_cast<std::size_t>(r)]) == b(exact_sum_ref(products)));
         }
       }
     }
@@ -261,8 +294,8 @@ TEST_CASE("golden is close to the float product of the dequantized operands", "[
         mag += std::fabs(t);
         full += static_cast<double>(w[static_cast<std::size_t>(r) * cols + c]) * xf[static_cast<std::size_t>(c)];
       }
-      // Float rounding only: i2f, two fmul and one fadd per group, each at
-      // most 2^-24 relative to a term no larger than mag.
+      // Float rounding only: i2f and two fmul per group, each at most 2^-24
+      // relative to a term no larger than mag, and the row sum's one rounding.
       INFO(text << " row " << r);
       const double groups = cols / spec.group_size;
       REQUIRE(std::fabs(y[static_cast<std::size_t>(r)] - ref) <= (groups + 4) * 0x1p-24 * mag);

@@ -4,10 +4,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
 #include <random>
+#include <vector>
 
 using namespace llamaf::model::hwfloat;
 
@@ -22,6 +24,15 @@ constexpr std::uint32_t kMax = 0x7F7FFFFFu;  // FLT_MAX
 constexpr std::uint32_t kOne = 0x3F800000u;
 
 std::uint32_t b(float f) { return std::bit_cast<std::uint32_t>(f); }
+
+// The row sum of two terms: the exact sum rounded once, which is an IEEE
+// binary32 add under the float unit's rules (DAZ, FTZ, zero sum +0).
+std::uint32_t sum2(std::uint32_t x, std::uint32_t y) {
+  ExactSum s;
+  s.add(x);
+  s.add(y);
+  return s.result();
+}
 float f(std::uint32_t u) { return std::bit_cast<float>(u); }
 
 bool is_nan_bits(std::uint32_t u) { return (u & 0x7F800000u) == 0x7F800000u && (u & 0x7FFFFFu); }
@@ -54,6 +65,7 @@ std::uint32_t ref_add(std::uint32_t x, std::uint32_t y) {
   if (is_nan_bits(x) || is_nan_bits(y)) return kNan;
   const float s = f(x) + f(y);
   if (std::isnan(s)) return kNan;
+  if (s == 0.0f) return 0u;  // an exact zero sum is +0, (-0)+(-0) included
   // A subnormal IEEE sum is exact (Hauser), below 2^-126 with fewer than 24
   // bits, so the hardware flushes it keeping the sign.
   if (s != 0.0f && std::fabs(s) < 0x1p-126f) return b(s) & 0x80000000u;
@@ -101,7 +113,10 @@ std::uint32_t carrier_add(std::uint32_t x, std::uint32_t y) {
   if (xi && yi && ((x ^ y) & 0x80000000u)) return kNan;
   if (xi) return x;
   if (yi) return y;
-  return carrier_round(static_cast<double>(f(x)) + static_cast<double>(f(y)));
+  const double sum = static_cast<double>(f(x)) + static_cast<double>(f(y));
+  // Double rounding (53 then 24 bits) is innocuous for a sum of two binary32
+  // (Figueroa: p' >= 2p + 1); an exact zero sum is +0.
+  return sum == 0.0 ? 0u : carrier_round(sum);
 }
 
 // Random binary32 bit patterns: exponents drawn from [emin, emax] (biased),
@@ -131,7 +146,7 @@ TEST_CASE("fmul agrees with native IEEE on normal-range results", "[soft_float]"
   }
 }
 
-TEST_CASE("fadd agrees with native IEEE on normal-range results", "[soft_float]") {
+TEST_CASE("a two-term row sum agrees with native IEEE add on normal-range results", "[soft_float]") {
   Gen g;
   for (int i = 0; i < 2'000'000; ++i) {
     const std::uint32_t x = g.pattern(100, 160);
@@ -140,13 +155,13 @@ TEST_CASE("fadd agrees with native IEEE on normal-range results", "[soft_float]"
     const int ex = static_cast<int>((x >> 23) & 0xFF);
     const int d = static_cast<int>(g.rng() % 70);
     const std::uint32_t y = g.pattern(std::max(1, ex - d), std::max(1, ex - d));
-    const std::uint32_t r = fadd(x, y);
-    if (r != b(f(x) + f(y))) FAIL("fadd " << std::hex << x << " + " << y);
-    if (fadd(y, x) != r) FAIL("fadd not commutative " << std::hex << x << " + " << y);
+    const std::uint32_t r = sum2(x, y);
+    if (r != b(f(x) + f(y))) FAIL("sum2 " << std::hex << x << " + " << y);
+    if (sum2(y, x) != r) FAIL("sum2 not commutative " << std::hex << x << " + " << y);
   }
 }
 
-TEST_CASE("fmul and fadd over the full exponent range match the reference", "[soft_float]") {
+TEST_CASE("fmul and the two-term row sum over the full exponent range match the references", "[soft_float]") {
   // Includes subnormal inputs (DAZ), tiny results (FTZ), overflow, inf, NaN.
   Gen g;
   for (int i = 0; i < 2'000'000; ++i) {
@@ -155,10 +170,10 @@ TEST_CASE("fmul and fadd over the full exponent range match the reference", "[so
     if (fmul(x, y) != ref_mul(x, y)) FAIL("fmul " << std::hex << x << " * " << y);
     const std::uint32_t y2 = g.pattern(std::max(0, static_cast<int>((x >> 23) & 0xFF) - 3),
                                        std::min(255, static_cast<int>((x >> 23) & 0xFF) + 3));
-    if (fadd(x, y2) != ref_add(x, y2)) FAIL("fadd " << std::hex << x << " + " << y2);
+    if (sum2(x, y2) != ref_add(x, y2)) FAIL("sum2 " << std::hex << x << " + " << y2);
     if (fmul(x, y) != carrier_mul(x, y)) FAIL("fmul vs carrier " << std::hex << x << " * " << y);
-    if (fadd(x, y2) != carrier_add(x, y2)) FAIL("fadd vs carrier " << std::hex << x << " + " << y2);
-    if (fadd(x, y) != carrier_add(x, y)) FAIL("fadd vs carrier " << std::hex << x << " + " << y);
+    if (sum2(x, y2) != carrier_add(x, y2)) FAIL("sum2 vs carrier " << std::hex << x << " + " << y2);
+    if (sum2(x, y) != carrier_add(x, y)) FAIL("sum2 vs carrier " << std::hex << x << " + " << y);
   }
   // Tiny products near the flush boundary.
   for (int i = 0; i < 1'000'000; ++i) {
@@ -213,50 +228,127 @@ TEST_CASE("fmul edge cases", "[soft_float]") {
   CHECK(fmul(0u, kNan) == kNan);
 }
 
-TEST_CASE("fadd edge cases", "[soft_float]") {
+TEST_CASE("two-term row sum edge cases", "[soft_float]") {
   // Ties to even.
-  CHECK(fadd(kOne, b(0x1p-24f)) == kOne);
-  CHECK(fadd(0x3F800001u, b(0x1p-24f)) == 0x3F800002u);
-  CHECK(fadd(kOne, 0x33800001u) == 0x3F800001u);  // just above the tie
+  CHECK(sum2(kOne, b(0x1p-24f)) == kOne);
+  CHECK(sum2(0x3F800001u, b(0x1p-24f)) == 0x3F800002u);
+  CHECK(sum2(kOne, 0x33800001u) == 0x3F800001u);  // just above the tie
   // Sticky bits far below the rounding position.
-  CHECK(fadd(0x3F800001u, b(-0x1.000002p-24f)) == kOne);  // just below the tie
-  CHECK(fadd(kOne, b(0x1p-60f)) == kOne);
-  CHECK(fadd(kOne, b(-0x1p-60f)) == kOne);
-  CHECK(fadd(b(0x1p-60f), kOne) == kOne);
+  CHECK(sum2(0x3F800001u, b(-0x1.000002p-24f)) == kOne);  // just below the tie
+  CHECK(sum2(kOne, b(0x1p-60f)) == kOne);
+  CHECK(sum2(kOne, b(-0x1p-60f)) == kOne);
+  CHECK(sum2(b(0x1p-60f), kOne) == kOne);
   // Carry into the exponent: (2-2^-23) + 2^-24 -> 2.
-  CHECK(fadd(0x3FFFFFFFu, b(0x1p-24f)) == 0x40000000u);
-  // Exact cancellation is +0 whatever the operand order; -0 + -0 = -0.
-  CHECK(fadd(b(3.5f), b(-3.5f)) == 0u);
-  CHECK(fadd(b(-3.5f), b(3.5f)) == 0u);
-  CHECK(fadd(0u, kNegZero) == 0u);
-  CHECK(fadd(kNegZero, 0u) == 0u);
-  CHECK(fadd(kNegZero, kNegZero) == kNegZero);
-  CHECK(fadd(0u, 0u) == 0u);
-  CHECK(fadd(kNegZero, b(-1.0f)) == b(-1.0f));
+  CHECK(sum2(0x3FFFFFFFu, b(0x1p-24f)) == 0x40000000u);
+  // An exact zero sum is +0 whatever the operands' signs, -0 + -0 included.
+  CHECK(sum2(b(3.5f), b(-3.5f)) == 0u);
+  CHECK(sum2(b(-3.5f), b(3.5f)) == 0u);
+  CHECK(sum2(0u, kNegZero) == 0u);
+  CHECK(sum2(kNegZero, 0u) == 0u);
+  CHECK(sum2(kNegZero, kNegZero) == 0u);
+  CHECK(sum2(0u, 0u) == 0u);
+  CHECK(sum2(kNegZero, b(-1.0f)) == b(-1.0f));
   // Tiny differences are flushed with the sign of the exact result.
-  CHECK(fadd(kMin, b(-0x1.8p-126f)) == kNegZero);
-  CHECK(fadd(b(0x1.8p-126f), b(-0x1p-126f)) == 0u);
-  CHECK(fadd(0x00800001u, 0x80800000u) == 0u);
-  CHECK(fadd(0x80800001u, 0x00800000u) == kNegZero);
-  CHECK(fadd(b(0x1p-125f), b(-0x1p-126f)) == kMin);  // exactly 2^-126 survives
+  CHECK(sum2(kMin, b(-0x1.8p-126f)) == kNegZero);
+  CHECK(sum2(b(0x1.8p-126f), b(-0x1p-126f)) == 0u);
+  CHECK(sum2(0x00800001u, 0x80800000u) == 0u);
+  CHECK(sum2(0x80800001u, 0x00800000u) == kNegZero);
+  CHECK(sum2(b(0x1p-125f), b(-0x1p-126f)) == kMin);  // exactly 2^-126 survives
   // Subnormal inputs are zeros of their sign.
-  CHECK(fadd(0x00000001u, kNegZero) == 0u);
-  CHECK(fadd(0x80000001u, kNegZero) == kNegZero);
-  CHECK(fadd(0x80000001u, b(2.0f)) == b(2.0f));
-  CHECK(fadd(0x00400000u, 0x00400000u) == 0u);  // IEEE would give 2^-126
+  CHECK(sum2(0x00000001u, kNegZero) == 0u);
+  CHECK(sum2(0x80000001u, kNegZero) == 0u);
+  CHECK(sum2(0x80000001u, b(2.0f)) == b(2.0f));
+  CHECK(sum2(0x00400000u, 0x00400000u) == 0u);  // IEEE would give 2^-126
   // Overflow: FLT_MAX + half an ulp is a tie to the even 2^128 -> inf.
-  CHECK(fadd(kMax, b(0x1p103f)) == kInf);
-  CHECK(fadd(kMax, b(0x1p102f)) == kMax);
-  CHECK(fadd(kMax | 0x80000000u, b(-0x1p103f)) == kNegInf);
-  CHECK(fadd(kMax, kMax) == kInf);
+  CHECK(sum2(kMax, b(0x1p103f)) == kInf);
+  CHECK(sum2(kMax, b(0x1p102f)) == kMax);
+  CHECK(sum2(kMax | 0x80000000u, b(-0x1p103f)) == kNegInf);
+  CHECK(sum2(kMax, kMax) == kInf);
   // inf and NaN.
-  CHECK(fadd(kInf, kNegInf) == kNan);
-  CHECK(fadd(kNegInf, kInf) == kNan);
-  CHECK(fadd(kInf, kInf) == kInf);
-  CHECK(fadd(kNegInf, b(1.0f)) == kNegInf);
-  CHECK(fadd(b(1.0f), kInf) == kInf);
-  CHECK(fadd(0xFFFFFFFFu, b(1.0f)) == kNan);
-  CHECK(fadd(kInf, 0x7FA00000u) == kNan);
+  CHECK(sum2(kInf, kNegInf) == kNan);
+  CHECK(sum2(kNegInf, kInf) == kNan);
+  CHECK(sum2(kInf, kInf) == kInf);
+  CHECK(sum2(kNegInf, b(1.0f)) == kNegInf);
+  CHECK(sum2(b(1.0f), kInf) == kInf);
+  CHECK(sum2(0xFFFFFFFFu, b(1.0f)) == kNan);
+  CHECK(sum2(kInf, 0x7FA00000u) == kNan);
+}
+
+TEST_CASE("the row sum is the exact sum rounded once, in any order", "[soft_float]") {
+  // Reference: terms with exponent fields in [E0, E0 + 60] are integers
+  // sig * 2^(e - E0) times 2^(E0 - 150); their sum is exact in __int128, and
+  // the int128 -> float conversion rounds once (RNE). With E0 = 100 every
+  // nonzero result is normal ([2^-50, 2^41)), so the scaling is exact.
+  constexpr int kE0 = 100;
+  __extension__ typedef __int128 i128;
+  Gen g;
+  std::vector<std::uint32_t> terms;
+  for (int it = 0; it < 20'000; ++it) {
+    const int n = 1 + static_cast<int>(g.rng() % 64);
+    const int span = 1 + static_cast<int>(g.rng() % 60);  // exponent spread
+    terms.clear();
+    i128 exact = 0;
+    for (int i = 0; i < n; ++i) {
+      std::uint32_t t = g.pattern(kE0, kE0 + span);
+      // Now and then the negation of an earlier term: exact cancellation.
+      if (i > 0 && g.rng() % 4 == 0) t = terms[g.rng() % terms.size()] ^ 0x80000000u;
+      terms.push_back(t);
+      const auto sig = static_cast<i128>((t & 0x7FFFFFu) | 0x800000u);
+      const i128 v = sig << (((t >> 23) & 0xFFu) - kE0);
+      exact += (t >> 31) ? -v : v;
+    }
+    const std::uint32_t want = exact == 0 ? 0u : b(std::ldexp(static_cast<float>(exact), kE0 - 150));
+    ExactSum s;
+    for (const std::uint32_t t : terms) s.add(t);
+    if (s.result() != want) FAIL("row sum of " << n << " terms, span " << span);
+    // Any order gives the same bits.
+    std::shuffle(terms.begin(), terms.end(), g.rng);
+    ExactSum s2;
+    for (const std::uint32_t t : terms) s2.add(t);
+    if (s2.result() != want) FAIL("row sum depends on the order");
+  }
+}
+
+TEST_CASE("row sum edge cases", "[soft_float]") {
+  auto sum = [](std::initializer_list<std::uint32_t> ts) {
+    ExactSum s;
+    for (const std::uint32_t t : ts) s.add(t);
+    return s.result();
+  };
+  CHECK(sum({}) == 0u);
+  CHECK(sum({kNegZero, kNegZero}) == 0u);
+  // Rounded once: 2^24 + 1 + 1 = 2^24 + 2 (a sequential fadd gives 2^24).
+  CHECK(sum({b(0x1p24f), kOne, kOne}) == b(0x1p24f + 2.0f));
+  CHECK(sum({kOne, kOne, b(0x1p24f)}) == b(0x1p24f + 2.0f));
+  // A tie decided by a term far below: 1 + 2^-24 + 2^-100 rounds up.
+  CHECK(sum({kOne, b(0x1p-24f), b(0x1p-100f)}) == 0x3F800001u);
+  CHECK(sum({kOne, b(0x1p-24f), b(-0x1p-100f)}) == kOne);
+  // Huge cancellation leaves the small terms exactly.
+  CHECK(sum({kMax, b(0x1p-120f), kMax | 0x80000000u}) == b(0x1p-120f));
+  CHECK(sum({kMax, kMax, kMax | 0x80000000u}) == kMax);  // no intermediate overflow
+  // Range of the result: FTZ keeps the sum's sign; overflow goes to inf.
+  CHECK(sum({0x00800001u, 0x80800000u}) == 0u);         // 2^-149 flushes to +0
+  CHECK(sum({0x80800001u, 0x00800000u}) == kNegZero);
+  CHECK(sum({b(0x1p-125f), b(-0x1p-126f)}) == kMin);
+  CHECK(sum({0x00400000u, 0x00400000u}) == 0u);         // subnormal terms are zero
+  CHECK(sum({kMax, b(0x1p103f)}) == kInf);               // tie to even 2^128
+  CHECK(sum({kMax, b(0x1p102f)}) == kMax);
+  CHECK(sum({kMax, kMax, kMax, kMax}) == kInf);
+  CHECK(sum({kMax | 0x80000000u, kMax | 0x80000000u}) == kNegInf);
+  // Smallest and largest terms together (bits 127 .. 277 of the sum).
+  CHECK(sum({kMin, kMax}) == kMax);
+  CHECK(sum({kMin, kMin | 0x80000000u, kMin}) == kMin);
+  // inf and NaN: any NaN, or both infinities, give the canonical NaN.
+  CHECK(sum({kInf, b(-1.0f)}) == kInf);
+  CHECK(sum({b(1.0f), kNegInf, kMax}) == kNegInf);
+  CHECK(sum({kInf, kInf}) == kInf);
+  CHECK(sum({kInf, b(2.0f), kNegInf}) == kNan);
+  CHECK(sum({b(2.0f), 0xFFFFFFFFu}) == kNan);
+  CHECK(sum({kInf, 0x7FA00000u}) == kNan);
+  // Many terms: 2^20 copies of 1 + 2^-23 (the sum carries through chunks).
+  ExactSum many;
+  for (int i = 0; i < (1 << 20); ++i) many.add(0x3F800001u);
+  CHECK(many.result() == b(0x1p20f + 0x1p-3f));
 }
 
 TEST_CASE("i2f rounds integers to nearest even", "[soft_float]") {

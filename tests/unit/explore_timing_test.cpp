@@ -215,14 +215,14 @@ TEST_CASE("constraints on evaluated metrics: applied after evaluation, left out 
   auto rec = [&](std::size_t i, json metrics) {
     return make_record(e.points[i], "ok", "", std::move(metrics), json::array(), json::object(), 1.0);
   };
-  // Points 0..3: NumPe 8/16 x WeightBits 4/8.
+  // Points 0..5: NumPe 8/16/32 x WeightBits 4/8.
   std::vector<json> in = {
       rec(0, {{"lut_util", 0.3}, {"fits_board", true}, {"tokens_per_s", 1.0}}),   // ok (W4)
       rec(1, {{"lut_util", 0.62}, {"fits_board", true}, {"tokens_per_s", 30.0}}), // lut_util
       rec(2, {{"lut_util", 0.4}, {"fits_board", false}, {"tokens_per_s", 30.0}}), // fits_board
       rec(3, {{"tokens_per_s", 30.0}}),                                           // no synthesis
-      rec(4, {{"lut_util", 0.1}, {"fits_board", true}, {"tokens_per_s", 10.0}}),  // 10 < 16, W8
-      make_record(e.points[5], "failed", "boom", json::object(), json::array(), json::object(), 1.0)};
+      rec(5, {{"lut_util", 0.1}, {"fits_board", true}, {"tokens_per_s", 10.0}}),  // 10 < 16, W8
+      make_record(e.points[4], "failed", "boom", json::object(), json::array(), json::object(), 1.0)};
   const std::vector<json> out = apply_result_constraints(s, e.points, in);
   REQUIRE(out.size() == in.size());
   CHECK(out[0]["status"] == "ok");

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake ccache pkg-config verilator libsystemc-dev libfmt-dev
-          catch2 nlohmann-json3-dev libcli11-dev yosys gnuplot-nox zlib1g-dev python3)
+          catch2 nlohmann-json3-dev libcli11-dev yosys opensta gnuplot-nox zlib1g-dev python3)
 
 missing=()
 for p in "${packages[@]}"; do

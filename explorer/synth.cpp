@@ -2,6 +2,8 @@
 // cache keyed by the RTL sources, the parameters and the script.
 #include "explorer/synth.h"
 
+#include "explorer/subprocess.h"
+
 #include "sim/model/error.h"
 
 #include <fmt/format.h>
@@ -11,6 +13,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <system_error>
 #include <unistd.h>
@@ -23,7 +26,7 @@ namespace {
 
 // Bumped whenever the script or the classification changes, so old cache
 // entries are not reused.
-constexpr const char* kScriptVersion = "synth-v2";
+constexpr const char* kScriptVersion = "synth-v3";
 
 // The parameters of lf_top (docs/rtl.md).
 constexpr const char* kRtlParameters[] = {
@@ -250,19 +253,33 @@ std::vector<fs::path> rtl_sources(const fs::path& rtl_dir) {
 
 std::string synth_script(const std::vector<fs::path>& sources, const std::string& top,
                          const std::vector<std::pair<std::string, std::int64_t>>& params,
-                         const fs::path& stat_json) {
+                         const fs::path& stat_json, const fs::path& netlist_json) {
   std::string s;
-  for (const fs::path& src : sources) s += "read_verilog -sv " + yosys_quote(src) + "\n";
+  // Include folders: every source's folder (`include "x.svh"` next to it).
+  std::vector<std::string> incdirs;
+  for (const fs::path& src : sources) {
+    const std::string d = src.parent_path().string();
+    if (!d.empty() && std::find(incdirs.begin(), incdirs.end(), d) == incdirs.end())
+      incdirs.push_back(d);
+  }
+  std::string inc;
+  for (const std::string& d : incdirs) inc += " -I" + yosys_quote(d);
+  for (const fs::path& src : sources)
+    s += "read_verilog" + std::string(src.extension() == ".v" ? "" : " -sv") + inc + " " +
+         yosys_quote(src) + "\n";
   for (const auto& [name, value] : params)
     s += fmt::format("chparam -set {} {} {}\n", name, value, top);
   // -flatten: optimise across module boundaries and count one netlist;
   // -noiopad: the accelerator is a core inside the PS/PL design, not at pins.
   s += fmt::format("synth_xilinx -family xcup -top {} -flatten -noiopad\n", top);
   // `tee -o` takes the file name verbatim (no quotes): no blanks allowed.
-  const std::string stat_name = stat_json.string();
-  if (stat_name.find_first_of(" \t\"") != std::string::npos)
-    throw_error("{}: the synthesis scratch path must not contain blanks or quotes", stat_name);
-  s += "tee -q -o " + stat_name + " stat -json\n";
+  for (const fs::path& f : {stat_json, netlist_json}) {
+    const std::string name = f.string();
+    if (name.find_first_of(" \t\"") != std::string::npos)
+      throw_error("{}: the synthesis scratch path must not contain blanks or quotes", name);
+  }
+  s += "tee -q -o " + stat_json.string() + " stat -json\n";
+  if (!netlist_json.empty()) s += "write_json " + netlist_json.string() + "\n";
   return s;
 }
 
@@ -270,13 +287,156 @@ std::string synth_cache_key(const std::vector<fs::path>& sources, const std::str
                             const std::vector<std::pair<std::string, std::int64_t>>& params) {
   std::uint64_t h = 0xcbf29ce484222325ull;
   h = fnv1a(h, kScriptVersion);
-  h = fnv1a(h, synth_script({}, top, params, "stat.json"));
+  h = fnv1a(h, synth_script({}, top, params, "stat.json", "netlist.json"));
   for (const fs::path& src : sources) {
     h = fnv1a(h, src.filename().string());
     h = fnv1a(h, read_file(src));
   }
   return fmt::format("{:016x}", h);
 }
+
+namespace {
+
+// The key of a timing result within a cache entry: flow version, delay file
+// contents and clock choice.
+std::string timing_key(const DelayModel& d, const std::vector<std::string>& clocks) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  h = fnv1a(h, kTimingFlowVersion);
+  h = fnv1a(h, d.digest());
+  for (const std::string& c : clocks) h = fnv1a(h, c);
+  return fmt::format("{:016x}", h);
+}
+
+nlohmann::json read_json_file(const fs::path& p) {
+  try {
+    return nlohmann::json::parse(read_file(p));
+  } catch (const nlohmann::json::exception& e) {
+    throw_error("{}: invalid JSON: {}", p.string(), e.what());
+  }
+}
+
+void write_file_atomic(const fs::path& p, const std::string& text, const fs::path& tmp) {
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << text;
+    if (!out) throw_error("{}: cannot write", tmp.string());
+  }
+  std::error_code ec;
+  fs::rename(tmp, p, ec);
+  if (ec) throw_error("{}: cannot store: {}", p.string(), ec.message());
+}
+
+// One synthesis + timing job, shared by --design and --rtl.
+SynthResult run_flow(SynthResult r, const std::vector<fs::path>& sources, const std::string& top,
+                     const std::string& origin, const SynthOptions& opt) {
+  r.key = synth_cache_key(sources, top, r.parameters);
+  const fs::path cache = opt.cache_dir.empty() ? default_cache_dir() : opt.cache_dir;
+  std::error_code ec;
+  fs::create_directories(cache, ec);
+  if (ec) throw_error("{}: cannot create the synthesis cache: {}", cache.string(), ec.message());
+  const fs::path entry = cache / (r.key + ".json");
+  const fs::path netlist = cache / (r.key + ".netlist.json");
+  r.log = cache / (r.key + ".log");
+
+  std::optional<DelayModel> delays;
+  std::string tkey;
+  if (opt.timing) {
+    delays = DelayModel::load(opt.delay_file.empty() ? default_delay_file() : opt.delay_file);
+    tkey = timing_key(*delays, opt.clocks);
+  }
+
+  nlohmann::json entry_json;
+  bool have_resources = false;
+  if (opt.use_cache && fs::exists(entry)) {
+    try {
+      entry_json = read_json_file(entry);
+      r.resources = resources_from_json(entry_json.at("resources"), entry.string());
+      have_resources = true;
+      if (!opt.timing) {
+        r.from_cache = true;
+        return r;
+      }
+      if (entry_json.value("timing_key", std::string()) == tkey && entry_json.contains("timing")) {
+        r.timing = timing_from_json(entry_json["timing"], entry.string());
+        r.fmax_mhz = r.timing.fmax_mhz;
+        r.from_cache = true;
+        return r;
+      }
+    } catch (const std::exception&) {
+      // A damaged entry is rebuilt below.
+      have_resources = false;
+    }
+  }
+  // Run in a private scratch folder so parallel runs do not collide.
+  const fs::path work = cache / fmt::format("run-{}-{}", r.key, ::getpid());
+  fs::create_directories(work, ec);
+  if (ec) throw_error("{}: cannot create: {}", work.string(), ec.message());
+  struct Cleanup {
+    fs::path p;
+    ~Cleanup() {
+      std::error_code e;
+      fs::remove_all(p, e);
+    }
+  } cleanup{work};
+
+  // Yosys, unless the entry has resources and the netlist is still there
+  // (only the delay file or the timing flow changed).
+  if (!have_resources || !fs::exists(netlist)) {
+    if (!find_program(opt.yosys))
+      throw_error("{}: yosys '{}' not found (Debian package 'yosys')", origin, opt.yosys);
+    const fs::path script = work / "synth.ys";
+    const fs::path stat = work / "stat.json";
+    const fs::path log = work / "yosys.log";
+    const fs::path net_tmp = work / "netlist.json";
+    {
+      std::ofstream out(script);
+      out << synth_script(sources, top, r.parameters, stat, net_tmp);
+      if (!out) throw_error("{}: cannot write the Yosys script", script.string());
+    }
+    const std::string cmd = fmt::format("{} -q -l {} -s {} > /dev/null 2>&1", quote(opt.yosys),
+                                        quote(log), quote(script));
+    const int rc = std::system(cmd.c_str());
+    fs::rename(log, r.log, ec);
+    if (ec) r.log = log;
+    if (rc != 0 || !fs::exists(stat) || !fs::exists(net_tmp)) {
+      const std::string err = first_error_line(r.log);
+      throw_error("{}: yosys failed (exit {}): {} (log: {})", origin, rc, err, r.log.string());
+    }
+    nlohmann::json stat_json;
+    try {
+      stat_json = parse_stat_json(read_file(stat));
+    } catch (const nlohmann::json::exception& e) {
+      throw_error("{}: unreadable yosys statistics: {}", stat.string(), e.what());
+    }
+    r.resources = resources_from_stat_json(stat_json);
+    fs::rename(net_tmp, netlist, ec);
+    if (ec) throw_error("{}: cannot store the netlist: {}", netlist.string(), ec.message());
+  }
+  if (opt.timing) {
+    TimingOptions topt;
+    topt.sta = opt.sta;
+    topt.clocks = opt.clocks;
+    // The OpenSTA inputs and full report stay next to the entry (<key>.sta/).
+    topt.work_dir = cache / (r.key + ".sta");
+    if (!find_program(opt.sta))
+      throw_error("{}: OpenSTA '{}' not found (Debian package 'opensta')", origin, opt.sta);
+    r.timing = time_netlist(read_json_file(netlist), *delays, topt);
+    r.fmax_mhz = r.timing.fmax_mhz;
+  }
+  nlohmann::json params = nlohmann::json::object();
+  for (const auto& [k, v] : r.parameters) params[k] = v;
+  entry_json = {{"design", r.design},     {"design_file", origin}, {"key", r.key},
+                {"parameters", params},   {"top", top},
+                {"resources", to_json(r.resources)}};
+  if (opt.timing) {
+    entry_json["timing"] = to_json(r.timing);
+    entry_json["timing_key"] = tkey;
+  }
+  write_file_atomic(entry, entry_json.dump(2) + "\n", work / "entry.json");
+  return r;
+}
+
+}  // namespace
 
 SynthResult synthesize(const fs::path& design_json, const SynthOptions& opt) {
   nlohmann::json design;
@@ -294,75 +454,24 @@ SynthResult synthesize(const fs::path& design_json, const SynthOptions& opt) {
                  ? design["name"].get<std::string>()
                  : design_json.stem().string();
   r.parameters = rtl_parameters(design, design_json.string());
-  const std::vector<fs::path> sources = rtl_sources(opt.rtl_dir);
-  r.key = synth_cache_key(sources, opt.top, r.parameters);
+  return run_flow(r, rtl_sources(opt.rtl_dir), opt.top, design_json.string(), opt);
+}
 
-  const fs::path cache = opt.cache_dir.empty() ? default_cache_dir() : opt.cache_dir;
-  std::error_code ec;
-  fs::create_directories(cache, ec);
-  if (ec) throw_error("{}: cannot create the synthesis cache: {}", cache.string(), ec.message());
-  const fs::path entry = cache / (r.key + ".json");
-  r.log = cache / (r.key + ".log");
-
-  if (opt.use_cache && fs::exists(entry)) {
-    std::ifstream in(entry);
-    nlohmann::json j;
-    try {
-      in >> j;
-      r.resources = resources_from_json(j.at("resources"), entry.string());
-      r.from_cache = true;
-      return r;
-    } catch (const std::exception&) {
-      // A damaged entry is rebuilt below.
-    }
+SynthResult synthesize_rtl(const std::vector<fs::path>& files, const std::string& top,
+                           const std::vector<std::pair<std::string, std::int64_t>>& params,
+                           const SynthOptions& opt) {
+  if (files.empty()) throw Error("synth: no RTL files given");
+  if (top.empty()) throw Error("synth: no top module given");
+  std::vector<fs::path> sources;
+  for (const fs::path& f : files) {
+    if (!fs::is_regular_file(f)) throw_error("{}: no such RTL file", f.string());
+    sources.push_back(fs::absolute(f));
   }
-
-  // Run in a private scratch folder so parallel runs do not collide.
-  const fs::path work = cache / fmt::format("run-{}-{}", r.key, ::getpid());
-  fs::create_directories(work, ec);
-  if (ec) throw_error("{}: cannot create: {}", work.string(), ec.message());
-  const fs::path script = work / "synth.ys";
-  const fs::path stat = work / "stat.json";
-  const fs::path log = work / "yosys.log";
-  {
-    std::ofstream out(script);
-    out << synth_script(sources, opt.top, r.parameters, stat);
-    if (!out) throw_error("{}: cannot write the Yosys script", script.string());
-  }
-  const std::string cmd = fmt::format("{} -q -l {} -s {} > /dev/null 2>&1", quote(opt.yosys),
-                                      quote(log), quote(script));
-  const int rc = std::system(cmd.c_str());
-  fs::rename(log, r.log, ec);
-  if (ec) r.log = log;
-  if (rc != 0 || !fs::exists(stat)) {
-    const std::string err = first_error_line(r.log);
-    fs::remove_all(work, ec);
-    throw_error("{}: yosys failed (exit {}): {} (log: {})", design_json.string(), rc, err,
-                r.log.string());
-  }
-  nlohmann::json stat_json;
-  try {
-    stat_json = parse_stat_json(read_file(stat));
-  } catch (const nlohmann::json::exception& e) {
-    throw_error("{}: unreadable yosys statistics: {}", stat.string(), e.what());
-  }
-  r.resources = resources_from_stat_json(stat_json);
-  nlohmann::json params = nlohmann::json::object();
-  for (const auto& [k, v] : r.parameters) params[k] = v;
-  const nlohmann::json entry_json = {{"design", r.design},
-                                     {"design_file", design_json.string()},
-                                     {"key", r.key},
-                                     {"parameters", params},
-                                     {"resources", to_json(r.resources)}};
-  const fs::path tmp = work / "entry.json";
-  {
-    std::ofstream out(tmp);
-    out << entry_json.dump(2) << "\n";
-  }
-  fs::rename(tmp, entry, ec);
-  if (ec) throw_error("{}: cannot store the synthesis result: {}", entry.string(), ec.message());
-  fs::remove_all(work, ec);
-  return r;
+  SynthResult r;
+  r.design = top;
+  r.parameters = params;
+  std::sort(r.parameters.begin(), r.parameters.end());
+  return run_flow(r, sources, top, files.front().string(), opt);
 }
 
 }  // namespace llamaf::dse

@@ -1,7 +1,10 @@
-// FPGA resources of a design point: Yosys `synth_xilinx -family xcup` of the
-// accelerator RTL with the design's parameters, cached by a hash of the RTL
-// sources, the parameters and the synthesis script.
+// FPGA resources and estimated Fmax of a design point: Yosys `synth_xilinx
+// -family xcup` of the accelerator RTL with the design's parameters, then
+// OpenSTA over the mapped netlist (explorer/timing.h), cached by a hash of the
+// RTL sources, the parameters, the synthesis script and the delay file.
 #pragma once
+
+#include "explorer/timing.h"
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -53,12 +56,20 @@ struct SynthOptions {
   std::string yosys = "yosys";      // executable
   std::string top = "lf_top";
   bool use_cache = true;            // false: always run Yosys (the result is still stored)
+  bool timing = true;               // also run the OpenSTA estimate
+  std::string sta = "sta";          // OpenSTA executable
+  std::filesystem::path delay_file; // empty: default_delay_file()
+  std::vector<std::string> clocks;  // clock ports; empty: found in the netlist
 };
 
 struct SynthResult {
   std::string design;  // name of the design (JSON "name" or file stem)
   std::vector<std::pair<std::string, std::int64_t>> parameters;
   SynthResources resources;
+  // Estimated maximum clock of the mapped netlist (OpenSTA with the delay
+  // file); 0 when timing was not run or the design has no register path.
+  double fmax_mhz = 0;
+  TimingResult timing;  // critical path and its breakdown
   std::string key;     // cache key: 16 hex digits
   bool from_cache = false;
   std::filesystem::path log;  // Yosys log of the run that produced the result
@@ -68,10 +79,12 @@ struct SynthResult {
 // ~/.cache/llamaf/synth.
 std::filesystem::path default_cache_dir();
 
-// The Yosys script for the given sources and parameters.
+// The Yosys script for the given sources and parameters; the mapped netlist
+// goes to `netlist_json` (write_json) unless it is empty.
 std::string synth_script(const std::vector<std::filesystem::path>& sources, const std::string& top,
                          const std::vector<std::pair<std::string, std::int64_t>>& params,
-                         const std::filesystem::path& stat_json);
+                         const std::filesystem::path& stat_json,
+                         const std::filesystem::path& netlist_json = {});
 
 // The RTL sources in read order: lf_pkg.sv (and other *_pkg.sv) first, then
 // the remaining *.sv files by name. Throws if there are none.
@@ -87,5 +100,12 @@ std::string synth_cache_key(const std::vector<std::filesystem::path>& sources,
 // or returns the cached result. Throws llamaf::Error when the design cannot
 // be read or Yosys fails (the message quotes the log's first error line).
 SynthResult synthesize(const std::filesystem::path& design_json, const SynthOptions& opt);
+
+// Synthesizes and times any Verilog/SystemVerilog design: `files` in the
+// order given (include folders: the files' folders), `top` with `params`.
+// The design's name is `top`. Same cache and errors as synthesize().
+SynthResult synthesize_rtl(const std::vector<std::filesystem::path>& files, const std::string& top,
+                           const std::vector<std::pair<std::string, std::int64_t>>& params,
+                           const SynthOptions& opt);
 
 }  // namespace llamaf::dse

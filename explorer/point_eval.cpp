@@ -340,7 +340,12 @@ StageOutcome synthesize_point(const json& point, const EvalContext& ctx) {
   opt.rtl_dir = rtl_dir;
   opt.cache_dir = ctx.cache_dir.empty() ? default_cache_dir() : ctx.cache_dir / "synth";
   opt.yosys = yosys->string();
-  const SynthResult r = synthesize(design, opt);  // cached by RTL + parameters
+  // The timing estimate (OpenSTA over the mapped netlist, explorer/timing.h)
+  // gives fmax_mhz; without OpenSTA the resources still come, timing is unknown.
+  const auto sta = find_program("sta");
+  opt.timing = sta.has_value();
+  if (sta) opt.sta = sta->string();
+  const SynthResult r = synthesize(design, opt);  // cached by RTL + parameters (+ delay file)
   o.available = true;
   // Yosys's version line, for results.json's tool versions.
   if (run_process({opt.yosys, "-V"}, dir / "yosys-version.txt", 30).exited_ok())
@@ -349,6 +354,22 @@ StageOutcome synthesize_point(const json& point, const EvalContext& ctx) {
                {"dsp", r.resources.dsp},       {"bram36", r.resources.bram36},
                {"bram18", r.resources.bram18}, {"lutram", r.resources.lutram},
                {"srl", r.resources.srl}};
+  if (!opt.timing) {
+    o.note = "OpenSTA (sta) not found on PATH: fmax_mhz is absent, so timing_met is unknown (the "
+             "clock is not checked)";
+  } else if (!r.timing.has_path || !(r.fmax_mhz > 0)) {
+    o.note = "the timing estimate found no register-to-register path: fmax_mhz is absent, so "
+             "timing_met is unknown";
+  } else {
+    o.metrics["fmax_mhz"] = r.fmax_mhz;
+    // What sets the Fmax: the critical path (start -> end, period in ns) or
+    // a primitive's frequency cap (timing.limit).
+    const CriticalPath& p = r.timing.critical_path;
+    o.metrics["critical_path"] =
+        r.timing.limit == "path" ? fmt::format("{} -> {}", p.startpoint, p.endpoint) : r.timing.limit;
+    o.metrics["critical_path_ns"] = r.timing.period_ns;
+    o.tools["timing"] = "OpenSTA, delays " + r.timing.delay_model;
+  }
   return o;
 }
 
@@ -505,7 +526,7 @@ PointResult evaluate_point(const json& point_in, const EvalContext& ctx) {
   // 3. Synthesis first: its Fmax can decide the clock everything below uses.
   const StageOutcome syn = synthesize_point(point_in, ctx);
   if (syn.available) r.metrics.update(syn.metrics);
-  else r.notes.push_back(syn.note);
+  if (!syn.note.empty()) r.notes.push_back(syn.note);  // (available, yet without an Fmax)
   r.tools.update(syn.tools);
 
   // 4. The clock (explorer/clock.h). With evaluate.clock "fmax" or "min" it
@@ -520,16 +541,13 @@ PointResult evaluate_point(const json& point_in, const EvalContext& ctx) {
   json point = point_in;
   if (mode != ClockMode::kRequested && !fmax)
     throw_error("evaluate.clock = \"{}\" needs the point's estimated Fmax, which is absent: {}",
-                clock_mode_name(mode), syn.available ? "synthesis gave no fmax_mhz" : syn.note);
+                clock_mode_name(mode), syn.note);
   if (const std::optional<double> requested = fabric_clock_mhz(point_in);
       requested || mode != ClockMode::kRequested) {
     const ClockChoice clock = choose_clock(mode, requested, fmax, limit);
     if (mode != ClockMode::kRequested) point["design"]["clock_mhz"] = clock.mhz;
     r.metrics.update(timing_metrics(clock.mhz, fmax));
     r.metrics["clock_limited_by"] = clock.limited_by;
-    if (!fmax && syn.available)  // (without synthesis its note says so)
-      r.notes.push_back("synthesis gave no Fmax estimate: timing_met is unknown, the clock is not "
-                        "checked against the synthesized design");
     if (limit && clock.mhz > *limit)
       r.notes.push_back(fmt::format("clock {} MHz is above the board's PL-PS interface limit {} "
                                     "MHz (fabric.hp_port_max_clock_mhz)",

@@ -27,7 +27,8 @@ namespace fs = std::filesystem;
 // Metrics in the order a reader looks for them; others follow alphabetically.
 const std::vector<std::string> kMetricOrder = {
     "quant", "tokens_per_s", "clock_mhz", "fmax_mhz", "timing_met", "timing_slack_ns",
-    "clock_limited_by", "token_latency_ms", "cycles_per_token", "achieved_bandwidth_gb_s",
+    "clock_limited_by", "critical_path_ns", "critical_path", "token_latency_ms",
+    "cycles_per_token", "achieved_bandwidth_gb_s",
     "lut", "ff", "dsp", "bram36", "bram18", "fits_board", "lut_util", "ff_util", "dsp_util",
     "bram36_util", "j_per_token", "avg_power_w",
     "tokens_per_j", "top1_agreement", "mean_kl_nats", "perplexity_float32",

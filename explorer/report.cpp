@@ -339,7 +339,16 @@ std::string timing_and_fit_md(const Sweep& sweep, const std::vector<json>& recor
   }
   std::string md = "## Timing and board fit\n\n";
   const std::string mode = sweep.evaluate.value("clock", "requested");
-  if (mode == "fmax")
+  std::string swept;
+  for (const auto& p : sweep.params)
+    for (const auto& t : p.targets)
+      if (t == "evaluate.clock") swept = p.name;
+  if (!swept.empty())
+    md += fmt::format("Clock: set per point by the parameter `{}` (`evaluate.clock`: \"requested\" "
+                      "= the design's or board's clock, \"fmax\" = the estimated Fmax capped by the "
+                      "board's PL-PS limit, \"min\" = the lower of the two).\n\n",
+                      swept);
+  else if (mode == "fmax")
     md += "Clock (`evaluate.clock` = \"fmax\"): each point runs at its estimated Fmax, capped "
           "by the board's PL-PS interface limit (`fabric.hp_port_max_clock_mhz`).\n\n";
   else if (mode == "min")

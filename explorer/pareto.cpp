@@ -1,6 +1,8 @@
 // Pareto dominance over records' metrics.
 #include "explorer/pareto.h"
 
+#include "explorer/selection.h"
+
 namespace llamaf::dse {
 
 namespace {
@@ -35,10 +37,25 @@ std::optional<double> record_number(const nlohmann::json& record, const std::str
   return std::nullopt;
 }
 
+const nlohmann::json* best_record(const std::vector<nlohmann::json>& records, const Objective& o,
+                                  const SelectionRules& rules) {
+  const nlohmann::json* best = nullptr;
+  double bv = 0;
+  for (const auto& r : records) {
+    if (!is_candidate(r, rules)) continue;
+    const auto v = record_number(r, o.metric);
+    if (v && (!best || (o.maximize ? *v > bv : *v < bv))) {
+      best = &r;
+      bv = *v;
+    }
+  }
+  return best;
+}
+
 ParetoFront pareto_front(const std::vector<nlohmann::json>& records,
-                         const std::vector<Objective>& objectives) {
+                         const std::vector<Objective>& objectives, const SelectionRules& rules) {
   ParetoFront f;
-  auto ok = [](const nlohmann::json& r) { return r.value("status", "") == "ok"; };
+  auto ok = [&rules](const nlohmann::json& r) { return is_candidate(r, rules); };
   for (const auto& o : objectives) {
     bool any = false;
     for (const auto& r : records) any = any || (ok(r) && record_number(r, o.metric).has_value());

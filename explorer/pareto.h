@@ -21,13 +21,21 @@ std::optional<double> record_number(const nlohmann::json& record, const std::str
 
 struct ParetoFront {
   std::vector<std::size_t> members;       // indices into the records given, in input order
-  std::vector<Objective> used;            // objectives some "ok" record has
-  std::vector<std::string> missing;       // objective metrics no "ok" record has
+  std::vector<Objective> used;            // objectives some candidate record has
+  std::vector<std::string> missing;       // objective metrics no candidate record has
 };
 
-// Non-dominated "ok" records over the objectives that have data; a record
-// lacking any used objective is not a candidate. Equal records are all kept.
+// Non-dominated candidate records (selection.h: "ok", and fitting the board
+// and meeting timing unless `rules` keep such points) over the objectives
+// that have data; a record lacking any used objective is not a candidate.
+// Equal records are all kept.
 ParetoFront pareto_front(const std::vector<nlohmann::json>& records,
-                         const std::vector<Objective>& objectives);
+                         const std::vector<Objective>& objectives,
+                         const SelectionRules& rules = {});
+
+// The candidate record with the best value of `o` (the first of equals),
+// nullptr when no candidate has the metric.
+const nlohmann::json* best_record(const std::vector<nlohmann::json>& records, const Objective& o,
+                                  const SelectionRules& rules = {});
 
 }  // namespace llamaf::dse

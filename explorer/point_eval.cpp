@@ -2,6 +2,7 @@
 // the (not yet available) simulation and synthesis stages.
 #include "explorer/point_eval.h"
 
+#include "explorer/clock.h"
 #include "explorer/energy.h"
 #include "explorer/hash.h"
 #include "explorer/results_store.h"
@@ -311,13 +312,14 @@ StageOutcome synthesize_point(const json& point, const EvalContext& ctx) {
   namespace fs = std::filesystem;
   StageOutcome o;
   if (!field(point, "evaluate").value("synthesize", true)) {
-    o.note = "synthesis switched off (evaluate.synthesize = false): lut/ff/dsp/bram and fits_board "
-             "are absent";
+    o.note = "synthesis switched off (evaluate.synthesize = false): lut/ff/dsp/bram, fits_board "
+             "and fmax_mhz are absent, so timing_met is unknown (the clock is not checked)";
     return o;
   }
   const auto yosys = find_program("yosys");
   if (!yosys) {
-    o.note = "yosys not found on PATH: lut/ff/dsp/bram and fits_board are absent";
+    o.note = "yosys not found on PATH: lut/ff/dsp/bram, fits_board and fmax_mhz are absent, so "
+             "timing_met is unknown (the clock is not checked)";
     return o;
   }
   fs::path rtl_dir;
@@ -325,7 +327,8 @@ StageOutcome synthesize_point(const json& point, const EvalContext& ctx) {
   rtl_dir = fs::path(LLAMAF_SOURCE_DIR) / "rtl";
 #endif
   if (rtl_dir.empty() || !fs::is_directory(rtl_dir)) {
-    o.note = "RTL sources not found: lut/ff/dsp/bram and fits_board are absent";
+    o.note = "RTL sources not found: lut/ff/dsp/bram, fits_board and fmax_mhz are absent, so "
+             "timing_met is unknown (the clock is not checked)";
     return o;
   }
   if (ctx.work_dir.empty()) throw Error("synthesis: no work folder for the design file");
@@ -337,7 +340,12 @@ StageOutcome synthesize_point(const json& point, const EvalContext& ctx) {
   opt.rtl_dir = rtl_dir;
   opt.cache_dir = ctx.cache_dir.empty() ? default_cache_dir() : ctx.cache_dir / "synth";
   opt.yosys = yosys->string();
-  const SynthResult r = synthesize(design, opt);  // cached by RTL + parameters
+  // The timing estimate (OpenSTA over the mapped netlist, explorer/timing.h)
+  // gives fmax_mhz; without OpenSTA the resources still come, timing is unknown.
+  const auto sta = find_program("sta");
+  opt.timing = sta.has_value();
+  if (sta) opt.sta = sta->string();
+  const SynthResult r = synthesize(design, opt);  // cached by RTL + parameters (+ delay file)
   o.available = true;
   // Yosys's version line, for results.json's tool versions.
   if (run_process({opt.yosys, "-V"}, dir / "yosys-version.txt", 30).exited_ok())
@@ -346,6 +354,22 @@ StageOutcome synthesize_point(const json& point, const EvalContext& ctx) {
                {"dsp", r.resources.dsp},       {"bram36", r.resources.bram36},
                {"bram18", r.resources.bram18}, {"lutram", r.resources.lutram},
                {"srl", r.resources.srl}};
+  if (!opt.timing) {
+    o.note = "OpenSTA (sta) not found on PATH: fmax_mhz is absent, so timing_met is unknown (the "
+             "clock is not checked)";
+  } else if (!r.timing.has_path || !(r.fmax_mhz > 0)) {
+    o.note = "the timing estimate found no register-to-register path: fmax_mhz is absent, so "
+             "timing_met is unknown";
+  } else {
+    o.metrics["fmax_mhz"] = r.fmax_mhz;
+    // What sets the Fmax: the critical path (start -> end, period in ns) or
+    // a primitive's frequency cap (timing.limit).
+    const CriticalPath& p = r.timing.critical_path;
+    o.metrics["critical_path"] =
+        r.timing.limit == "path" ? fmt::format("{} -> {}", p.startpoint, p.endpoint) : r.timing.limit;
+    o.metrics["critical_path_ns"] = r.timing.period_ns;
+    o.tools["timing"] = "OpenSTA, delays " + r.timing.delay_model;
+  }
   return o;
 }
 
@@ -480,18 +504,62 @@ json accuracy_metrics(const json& point, const EvalContext& ctx) {
   return metrics;
 }
 
-PointResult evaluate_point(const json& point, const EvalContext& ctx) {
+PointResult evaluate_point(const json& point_in, const EvalContext& ctx) {
   PointResult r;
   r.tools = {{"llamaf", LLAMAF_VERSION}, {"compiler", __VERSION__}};
+  const json& ev = field(point_in, "evaluate");
 
   // 1. Bytes the accelerator streams per token.
-  r.metrics.update(model_byte_metrics(point));
-  const sim::DesignParams d = design_of(point);
+  r.metrics.update(model_byte_metrics(point_in));
+  const sim::DesignParams d = design_of(point_in);
   r.metrics["quant"] = d.quant_spec().str();
 
-  // 2. Roofline: the lower of the DRAM peak and the accelerator's port peak.
+  // 2. Accuracy of the quantization (cached).
+  if (!ev.value("accuracy", true)) {
+    r.notes.push_back("accuracy switched off (evaluate.accuracy = false)");
+  } else if (!ev.contains("checkpoint") || ev["checkpoint"].is_null()) {
+    r.notes.push_back("no evaluate.checkpoint: accuracy metrics absent");
+  } else {
+    r.metrics.update(accuracy_metrics(point_in, ctx));
+  }
+
+  // 3. Synthesis first: its Fmax can decide the clock everything below uses.
+  const StageOutcome syn = synthesize_point(point_in, ctx);
+  if (syn.available) r.metrics.update(syn.metrics);
+  if (!syn.note.empty()) r.notes.push_back(syn.note);  // (available, yet without an Fmax)
+  r.tools.update(syn.tools);
+
+  // 4. The clock (explorer/clock.h). With evaluate.clock "fmax" or "min" it
+  // is written into the point's design, so that the roofline, the simulator
+  // (--clock-mhz) and the energy model all run at it.
+  const ClockMode mode = clock_mode_from_json(ev.value("clock", json("requested")), "evaluate.clock");
+  std::optional<double> fmax;
+  if (syn.metrics.contains("fmax_mhz") && syn.metrics["fmax_mhz"].is_number())
+    fmax = syn.metrics["fmax_mhz"].get<double>();
+  const json board = point_in.value("board", json());
+  const std::optional<double> limit = board_pl_ps_clock_limit_mhz(board);
+  json point = point_in;
+  if (mode != ClockMode::kRequested && !fmax)
+    throw_error("evaluate.clock = \"{}\" needs the point's estimated Fmax, which is absent: {}",
+                clock_mode_name(mode), syn.note);
+  if (const std::optional<double> requested = fabric_clock_mhz(point_in);
+      requested || mode != ClockMode::kRequested) {
+    const ClockChoice clock = choose_clock(mode, requested, fmax, limit);
+    if (mode != ClockMode::kRequested) point["design"]["clock_mhz"] = clock.mhz;
+    r.metrics.update(timing_metrics(clock.mhz, fmax));
+    r.metrics["clock_limited_by"] = clock.limited_by;
+    if (limit && clock.mhz > *limit)
+      r.notes.push_back(fmt::format("clock {} MHz is above the board's PL-PS interface limit {} "
+                                    "MHz (fabric.hp_port_max_clock_mhz)",
+                                    clock.mhz, *limit));
+  } else {
+    r.notes.push_back("no fabric clock (design clock_mhz or board fabric_clock_mhz): clock_mhz, "
+                      "port_peak_gb_s and timing_met absent");
+  }
+
+  // 5. Roofline: the lower of the DRAM peak and the accelerator's port peak.
   std::optional<double> bw;
-  if (auto dram = board_peak_bandwidth_gb_s(point.value("board", json()))) {
+  if (auto dram = board_peak_bandwidth_gb_s(board)) {
     r.metrics["dram_peak_gb_s"] = *dram;
     bw = *dram;
   } else {
@@ -501,9 +569,6 @@ PointResult evaluate_point(const json& point, const EvalContext& ctx) {
     const double port = d.bus().bus_bits() / 8.0 * *mhz * 1e6 / 1e9;
     r.metrics["port_peak_gb_s"] = port;
     bw = bw ? std::min(*bw, port) : port;
-  } else {
-    r.notes.push_back("no fabric clock (design clock_mhz or board fabric_clock_mhz): "
-                      "port_peak_gb_s absent");
   }
   if (bw) {
     r.metrics["roofline_bandwidth_gb_s"] = *bw;
@@ -511,28 +576,13 @@ PointResult evaluate_point(const json& point, const EvalContext& ctx) {
         *bw * 1e9 / r.metrics["image_bytes_per_token"].get<double>();
   }
 
-  // 3. Accuracy of the quantization (cached).
-  const json& ev = field(point, "evaluate");
-  if (!ev.value("accuracy", true)) {
-    r.notes.push_back("accuracy switched off (evaluate.accuracy = false)");
-  } else if (!ev.contains("checkpoint") || ev["checkpoint"].is_null()) {
-    r.notes.push_back("no evaluate.checkpoint: accuracy metrics absent");
-  } else {
-    r.metrics.update(accuracy_metrics(point, ctx));
-  }
-
-  // 4. Synthesis and simulation (extension points).
-  const StageOutcome syn = synthesize_point(point, ctx);
-  if (syn.available) r.metrics.update(syn.metrics);
-  else r.notes.push_back(syn.note);
-  r.tools.update(syn.tools);
+  // 6. Cycle-accurate simulation at the point's clock.
   const StageOutcome simo = simulate_point(point, ctx);
   if (simo.available) r.metrics.update(simo.metrics);
   else r.notes.push_back(simo.note);
   r.tools.update(simo.tools);
 
-  // 5. Fit against the board's resources.
-  const json board = point.value("board", json());
+  // 7. Fit against the board's resources.
   if (board.is_object() && board.contains("resources") && r.metrics.contains("lut")) {
     // BRAM in RAMB36 units: two RAMB18 share one RAMB36 site.
     const double bram = r.metrics.value("bram36", 0.0) + r.metrics.value("bram18", 0.0) / 2.0;
@@ -550,7 +600,7 @@ PointResult evaluate_point(const json& point, const EvalContext& ctx) {
     r.metrics["fits_board"] = fits;
   }
 
-  // 6. Energy: needs the simulation's event counts and an energy table.
+  // 8. Energy: needs the simulation's event counts and an energy table.
   if (simo.available && !simo.events.is_null()) {
     const json& table = point.value("energy", json());
     if (table.is_object()) {

@@ -16,7 +16,10 @@
 //   perplexity_quantized, accuracy_positions
 //   from simulation (when available): tokens_per_s, cycles_per_token,
 //   token_latency_ms, achieved_bandwidth_gb_s, op_latency_us.<op>, ...
-//   from synthesis (when available): lut, ff, dsp, bram36, bram18, fits_board
+//   from synthesis (when available): lut, ff, dsp, bram36, bram18, fmax_mhz,
+//   fits_board, lut_util, ff_util, dsp_util, bram36_util
+//   clock (explorer/clock.h): clock_mhz, clock_limited_by; with an Fmax
+//   timing_met (clock_mhz <= fmax_mhz), timing_slack_ns
 //   from the energy model (needs simulation events): j_per_token, avg_power_w,
 //   tokens_per_j, energy_j_per_token.<component>
 #pragma once
@@ -120,9 +123,12 @@ std::filesystem::path resolve_checkpoint(const std::string& spec, const EvalCont
 // perplexity_float32, perplexity_quantized, accuracy_positions.
 nlohmann::json accuracy_metrics(const nlohmann::json& point, const EvalContext& ctx);
 
-// The whole evaluation. Throws llamaf::Error when the point cannot be
-// evaluated (bad parameters, missing checkpoint); the caller records that
-// as a failed point.
+// The whole evaluation, in order: bytes, accuracy, synthesis, the clock
+// (evaluate.clock: with "fmax"/"min" the chosen clock is written into the
+// point's design.clock_mhz, so the stages below run at it), roofline,
+// simulation, board fit, energy. Throws llamaf::Error when the point cannot
+// be evaluated (bad parameters, missing checkpoint, "fmax" without an Fmax);
+// the caller records that as a failed point.
 PointResult evaluate_point(const nlohmann::json& point, const EvalContext& ctx);
 
 }  // namespace llamaf::dse

@@ -4,6 +4,7 @@
 
 #include "explorer/pareto.h"
 #include "explorer/results_store.h"
+#include "explorer/selection.h"
 #include "explorer/subprocess.h"
 #include "sim/model/error.h"
 
@@ -25,8 +26,11 @@ namespace fs = std::filesystem;
 
 // Metrics in the order a reader looks for them; others follow alphabetically.
 const std::vector<std::string> kMetricOrder = {
-    "quant", "tokens_per_s", "token_latency_ms", "cycles_per_token", "achieved_bandwidth_gb_s",
-    "lut", "ff", "dsp", "bram36", "bram18", "fits_board", "j_per_token", "avg_power_w",
+    "quant", "tokens_per_s", "clock_mhz", "fmax_mhz", "timing_met", "timing_slack_ns",
+    "clock_limited_by", "critical_path_ns", "critical_path", "token_latency_ms",
+    "cycles_per_token", "achieved_bandwidth_gb_s",
+    "lut", "ff", "dsp", "bram36", "bram18", "fits_board", "lut_util", "ff_util", "dsp_util",
+    "bram36_util", "j_per_token", "avg_power_w",
     "tokens_per_j", "top1_agreement", "mean_kl_nats", "perplexity_float32",
     "perplexity_quantized", "accuracy_positions", "bits_per_weight", "macs_per_token",
     "weight_bytes_per_token", "scale_bytes_per_token", "image_bytes_per_token",
@@ -308,6 +312,84 @@ void make_figures(const Sweep& sweep, const std::vector<json>& records, const fs
   }
 }
 
+// "NumPe=16, WeightBits=4": a record's parameters in sweep order.
+std::string params_md(const Sweep& sweep, const json& r) {
+  std::string params;
+  for (const auto& p : sweep.params) {
+    if (!params.empty()) params += ", ";
+    params += p.name + "=" + md_value(r.value("params", json::object()).value(p.name, json()));
+  }
+  return params;
+}
+
+// report.md's "Timing and board fit": the clock rule, how many evaluated
+// points meet timing / fit the board / are unknown, and the points kept off
+// the best points and the Pareto front, with why.
+std::string timing_and_fit_md(const Sweep& sweep, const std::vector<json>& records) {
+  std::size_t met = 0, missed = 0, unknown = 0, fits = 0, misfits = 0, fit_unknown = 0;
+  std::vector<const json*> evaluated;
+  for (const auto& r : records) {
+    if (!(r.value("status", "") == "ok" || r.value("constraint_stage", "") == "after_evaluation"))
+      continue;
+    evaluated.push_back(&r);
+    const json& m = r.value("metrics", json::object());
+    const json tm = m.value("timing_met", json()), fit = m.value("fits_board", json());
+    (tm.is_boolean() ? (tm.get<bool>() ? met : missed) : unknown)++;
+    (fit.is_boolean() ? (fit.get<bool>() ? fits : misfits) : fit_unknown)++;
+  }
+  std::string md = "## Timing and board fit\n\n";
+  const std::string mode = sweep.evaluate.value("clock", "requested");
+  std::string swept;
+  for (const auto& p : sweep.params)
+    for (const auto& t : p.targets)
+      if (t == "evaluate.clock") swept = p.name;
+  if (!swept.empty())
+    md += fmt::format("Clock: set per point by the parameter `{}` (`evaluate.clock`: \"requested\" "
+                      "= the design's or board's clock, \"fmax\" = the estimated Fmax capped by the "
+                      "board's PL-PS limit, \"min\" = the lower of the two).\n\n",
+                      swept);
+  else if (mode == "fmax")
+    md += "Clock (`evaluate.clock` = \"fmax\"): each point runs at its estimated Fmax, capped "
+          "by the board's PL-PS interface limit (`fabric.hp_port_max_clock_mhz`).\n\n";
+  else if (mode == "min")
+    md += "Clock (`evaluate.clock` = \"min\"): each point runs at the lower of its requested "
+          "clock, its estimated Fmax and the board's PL-PS interface limit.\n\n";
+  else
+    md += "Clock (`evaluate.clock` = \"requested\"): each point runs at its design's "
+          "`clock_mhz`, else the board's `fabric.clock_mhz`; `timing_met` checks it against the "
+          "estimated Fmax.\n\n";
+  if (evaluated.empty()) return md + "No evaluated point.\n\n";
+  md += fmt::format(
+      "| of {} evaluated points | yes | no | unknown |\n| --- | --- | --- | --- |\n"
+      "| meet timing (clock <= estimated Fmax) | {} | {} | {} |\n"
+      "| fit the board | {} | {} | {} |\n\n",
+      evaluated.size(), met, missed, unknown, fits, misfits, fit_unknown);
+  if (unknown > 0)
+    md += fmt::format("Timing is unknown for {} points: they have no Fmax estimate (synthesis "
+                      "off or unavailable, see \"Metrics not available\"), so their clock, and "
+                      "every tokens/s derived from it, is not checked.\n\n",
+                      unknown);
+  const SelectionRules& rules = sweep.selection;
+  if (rules.keep_timing_failures)
+    md += "`report.keep_timing_failures` is set: points that do not meet timing compete for the "
+          "best points and the Pareto front.\n\n";
+  if (rules.keep_board_misfits)
+    md += "`report.keep_board_misfits` is set: points that do not fit the board compete for the "
+          "best points and the Pareto front.\n\n";
+  std::string rows;
+  for (const json* r : evaluated) {
+    if (r->value("status", "") != "ok") continue;  // infeasible: listed with the constraints
+    const std::string why = exclusion_reason(*r, rules);
+    if (!why.empty())
+      rows += fmt::format("| `{}` | {} | {} |\n", (*r)["id"].get<std::string>(),
+                          params_md(sweep, *r), md_value(why));
+  }
+  if (!rows.empty())
+    md += "Kept off the best points and the Pareto front:\n\n| point | parameters | reason |\n"
+          "| --- | --- | --- |\n" + rows + "\n";
+  return md;
+}
+
 }  // namespace
 
 Sweep load_stored_sweep(const fs::path& dir) {
@@ -349,7 +431,8 @@ std::string latex_table(const Sweep& sweep, const std::vector<json>& records) {
   }
   std::vector<json> rows;
   if (t.rows == "pareto") {
-    for (std::size_t i : pareto_front(records, sweep.objectives).members) rows.push_back(records[i]);
+    for (std::size_t i : pareto_front(records, sweep.objectives, sweep.selection).members)
+      rows.push_back(records[i]);
   } else {
     for (const auto& r : records)
       if (t.rows == "all" || r.value("status", "") == "ok") rows.push_back(r);
@@ -381,8 +464,30 @@ std::string latex_table(const Sweep& sweep, const std::vector<json>& records) {
       out += cols[i].label;
     }
   out += " \\\\\n    \\midrule\n";
+  // Rows whose timing or fit is not established carry a mark on their first
+  // cell, explained below the table.
+  bool any_timing = false;
+  for (const auto& r : rows)
+    any_timing = any_timing || r.value("metrics", json::object()).contains("timing_met");
+  bool used_dag = false, used_ddag = false, used_unknown = false, any_evaluated = false;
   for (const auto& r : rows) {
     const json flat = flatten_metrics(r.value("metrics", json::object()));
+    std::string mark;
+    if (r.value("status", "") == "ok" || r.value("constraint_stage", "") == "after_evaluation") {
+      any_evaluated = true;
+      const json tm = flat.value("timing_met", json()), fit = flat.value("fits_board", json());
+      if (tm.is_boolean() && !tm.get<bool>()) {
+        mark += "\\dag";
+        used_dag = true;
+      } else if (!tm.is_boolean() && any_timing) {
+        mark += "\\S";
+        used_unknown = true;
+      }
+      if (fit.is_boolean() && !fit.get<bool>()) {
+        mark += "\\ddag";
+        used_ddag = true;
+      }
+    }
     out += "    ";
     for (std::size_t i = 0; i < cols.size(); ++i) {
       const json v = column_value(r, cols[i].key, flat);
@@ -400,18 +505,32 @@ std::string latex_table(const Sweep& sweep, const std::vector<json>& records) {
       }
       if (i) out += " & ";
       out += cell;
+      if (i == 0 && !mark.empty()) out += "\\textsuperscript{" + mark + "}";
     }
     out += " \\\\\n";
   }
-  out += "    \\bottomrule\n  \\end{tabular}\n\\end{table}\n";
+  out += "    \\bottomrule\n  \\end{tabular}\n";
+  std::vector<std::string> notes;
+  if (used_dag) notes.push_back("\\textsuperscript{\\dag}does not meet timing (clock above the estimated Fmax)");
+  if (used_ddag) notes.push_back("\\textsuperscript{\\ddag}does not fit the board");
+  if (used_unknown) notes.push_back("\\textsuperscript{\\S}timing unknown (no Fmax estimate)");
+  if (any_evaluated && !any_timing)
+    notes.push_back("Timing unknown: no Fmax estimate (synthesis off), the clock is not checked");
+  if (!notes.empty()) {
+    out += "  \\par\\smallskip{\\footnotesize ";
+    for (std::size_t i = 0; i < notes.size(); ++i) out += (i ? "; " : "") + notes[i];
+    out += ".}\n";
+  }
+  out += "\\end{table}\n";
   return out;
 }
 
 ReportSummary write_report(const fs::path& dir, const ReportOptions& opt) {
   const Sweep sweep = load_stored_sweep(dir);
-  const std::vector<json> records = load_records(dir);
-  ReportSummary sum;
   const Expansion e = expand(sweep);
+  // As the reports show them: post-evaluation constraints applied.
+  const std::vector<json> records = apply_result_constraints(sweep, e.points, load_records(dir));
+  ReportSummary sum;
   std::ifstream sj(dir / "sweep.json");
   const json stored = json::parse(sj);
   const std::string shard = stored.value("shard", "1/1");
@@ -422,20 +541,22 @@ ReportSummary write_report(const fs::path& dir, const ReportOptions& opt) {
   sum.points = records.size();
   for (const auto& p : e.points)
     if (mine.contains(p.id) && !have.contains(p.id)) ++sum.pending;
-  std::vector<const json*> failed, infeasible;
+  std::vector<const json*> failed, infeasible, infeasible_after;
   for (const auto& r : records) {
     const std::string st = r.value("status", "");
     if (st == "ok") ++sum.ok;
-    else if (st == "infeasible") infeasible.push_back(&r);
+    else if (st == "infeasible")
+      (r.value("constraint_stage", "") == "after_evaluation" ? infeasible_after : infeasible)
+          .push_back(&r);
     else failed.push_back(&r);
   }
   sum.failed = failed.size();
-  sum.infeasible = infeasible.size();
+  sum.infeasible = infeasible.size() + infeasible_after.size();
 
   // results.csv / pareto.csv / results.json
   const std::vector<std::string> cols = all_columns(sweep, records);
   write_text(dir / "results.csv", csv_of(cols, records), sum, dir);
-  const ParetoFront front = pareto_front(records, sweep.objectives);
+  const ParetoFront front = pareto_front(records, sweep.objectives, sweep.selection);
   std::vector<json> front_records;
   for (std::size_t i : front.members) front_records.push_back(records[i]);
   write_text(dir / "pareto.csv", csv_of(cols, front_records), sum, dir);
@@ -458,6 +579,10 @@ ReportSummary write_report(const fs::path& dir, const ReportOptions& opt) {
       {"tools", tools},
       {"seeds", {{"accuracy_sequence_seed", sweep.evaluate.value("sequence_seed", 0)}}},
       {"objectives", objectives},
+      {"clock", sweep.evaluate.value("clock", json("requested"))},
+      {"selection",
+       {{"keep_timing_failures", sweep.selection.keep_timing_failures},
+        {"keep_board_misfits", sweep.selection.keep_board_misfits}}},
       {"columns", cols},
       {"wallclock_columns", "every key starting with 'wallclock_' (run-to-run wall-clock times)"},
       {"points", points}};
@@ -491,8 +616,9 @@ ReportSummary write_report(const fs::path& dir, const ReportOptions& opt) {
   md += "\n";
   for (const auto& f : sweep.filters) md += fmt::format("- filter: `{}`\n", f.text());
   for (const auto& c : sweep.constraints)
-    md += fmt::format("- constraint: `{}`{}\n", c.expr.text(),
-                      c.reason == c.expr.text() ? "" : " (" + c.reason + ")");
+    md += fmt::format("- constraint{}: `{}`{}\n",
+                      c.after_evaluation ? " (applied after evaluation, to the metrics)" : "",
+                      c.expr.text(), c.reason == c.expr.text() ? "" : " (" + c.reason + ")");
   md += fmt::format(
       "\n{} combinations, {} dropped by filters, {} design points.\n\n## Status\n\n"
       "| ok | failed | infeasible | not yet evaluated |\n| --- | --- | --- | --- |\n"
@@ -515,33 +641,23 @@ ReportSummary write_report(const fs::path& dir, const ReportOptions& opt) {
     md += "\n";
   }
 
+  md += timing_and_fit_md(sweep, records);
+
   md += "## Best points\n\n";
   if (sweep.objectives.empty()) md += "The sweep declares no objectives.\n\n";
   else {
+    md += "Among the ok points that fit the board and meet timing (see above).\n\n";
     md += "| objective | best | point | parameters |\n| --- | --- | --- | --- |\n";
     for (const auto& o : sweep.objectives) {
-      const json* best = nullptr;
-      double bv = 0;
-      for (const auto& r : records) {
-        if (r.value("status", "") != "ok") continue;
-        const auto v = record_number(r, o.metric);
-        if (v && (!best || (o.maximize ? *v > bv : *v < bv))) {
-          best = &r;
-          bv = *v;
-        }
-      }
+      const json* best = best_record(records, o, sweep.selection);
       if (!best) {
-        md += fmt::format("| {} {} | – | – | no point has this metric |\n",
+        md += fmt::format("| {} {} | – | – | no candidate point has this metric |\n",
                           o.maximize ? "max" : "min", o.metric);
         continue;
       }
-      std::string params;
-      for (const auto& p : sweep.params) {
-        if (!params.empty()) params += ", ";
-        params += p.name + "=" + md_value((*best)["params"][p.name]);
-      }
       md += fmt::format("| {} {} | {} | `{}` | {} |\n", o.maximize ? "max" : "min", o.metric,
-                        md_value(json(bv)), (*best)["id"].get<std::string>(), params);
+                        md_value(json(*record_number(*best, o.metric))),
+                        (*best)["id"].get<std::string>(), params_md(sweep, *best));
     }
     md += "\n";
   }
@@ -588,22 +704,25 @@ ReportSummary write_report(const fs::path& dir, const ReportOptions& opt) {
   if (failed.empty()) md += "None.\n\n";
   else {
     md += "| point | parameters | reason |\n| --- | --- | --- |\n";
-    for (const json* r : failed) {
-      std::string params;
-      for (const auto& p : sweep.params) {
-        if (!params.empty()) params += ", ";
-        params += p.name + "=" + md_value((*r)["params"].value(p.name, json()));
-      }
-      md += fmt::format("| `{}` | {} | {} |\n", (*r)["id"].get<std::string>(), params,
+    for (const json* r : failed)
+      md += fmt::format("| `{}` | {} | {} |\n", (*r)["id"].get<std::string>(), params_md(sweep, *r),
                         md_value((*r).value("reason", "")));
-    }
     md += "\n";
   }
-  if (!infeasible.empty()) {
+  if (!infeasible.empty() || !infeasible_after.empty()) {
     md += "## Infeasible points (constraints)\n\n";
     std::map<std::string, std::size_t> why;
     for (const json* r : infeasible) ++why[r->value("reason", "")];
-    for (const auto& [w, c] : why) md += fmt::format("- {} points: {}\n", c, w);
+    for (const auto& [w, c] : why) md += fmt::format("- {} points, not evaluated: {}\n", c, w);
+    if (!infeasible_after.empty()) {
+      md += fmt::format("\n{} evaluated points violate a constraint applied after evaluation "
+                        "(their metrics are in results.csv):\n\n"
+                        "| point | parameters | reason |\n| --- | --- | --- |\n",
+                        infeasible_after.size());
+      for (const json* r : infeasible_after)
+        md += fmt::format("| `{}` | {} | {} |\n", (*r)["id"].get<std::string>(),
+                          params_md(sweep, *r), md_value(r->value("reason", "")));
+    }
     md += "\n";
   }
 

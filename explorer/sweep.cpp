@@ -1,7 +1,9 @@
 // Sweep file parsing, validation and expansion.
 #include "explorer/sweep.h"
 
+#include "explorer/clock.h"
 #include "explorer/hash.h"
+#include "explorer/selection.h"
 #include "sim/model/error.h"
 
 #include <fmt/format.h>
@@ -156,7 +158,7 @@ std::vector<json> expand_values(const json& spec, const At& at) {
 const std::set<std::string> kBaseKeys = {"design", "board", "model", "energy"};
 const std::set<std::string> kEvaluateKeys = {"checkpoint",  "accuracy",   "accuracy_tokens",
                                              "sequence_seed", "simulate", "synthesize",
-                                             "sim_tokens",  "sim"};
+                                             "sim_tokens",  "sim",      "clock"};
 
 json default_evaluate() {
   return {{"checkpoint", nullptr}, {"accuracy", true},  {"accuracy_tokens", 256},
@@ -177,6 +179,9 @@ void validate_evaluate_key(const std::string& key, const json& v, const At& at) 
     get_int(v, at, 0, std::numeric_limits<std::int64_t>::max());
   } else if (key == "sim") {
     need_object(v, at);
+  } else if (key == "clock") {
+    // Not in default_evaluate(): sweeps that do not set it keep their ids.
+    clock_mode_from_json(v, at.file + ": " + at.path);
   }
 }
 
@@ -365,6 +370,13 @@ Sweep parse_sweep(const json& j, const std::filesystem::path& file,
       validate_evaluate_key(k, v, ea.key(k));
       s.evaluate[k] = v;
     }
+    // The clock follows Fmax only when synthesis estimates one.
+    if (s.evaluate.contains("clock") &&
+        clock_mode_from_json(s.evaluate["clock"], "evaluate.clock") != ClockMode::kRequested &&
+        !s.evaluate.value("synthesize", true))
+      ea.key("clock").fail(fmt::format("\"requested\" when evaluate.synthesize is false (\"{}\" "
+                                       "sets the clock from the synthesized design's Fmax)",
+                                       s.evaluate["clock"].get<std::string>()));
   }
 
   // Parameters.
@@ -475,15 +487,17 @@ Sweep parse_sweep(const json& j, const std::filesystem::path& file,
       const At a = ca.index(i);
       const std::string where = fmt::format("{}: constraints[{}]", file.string(), i);
       if (c.is_string()) {
-        s.constraints.push_back({Expr::parse(c.get<std::string>(), where), c.get<std::string>()});
+        s.constraints.push_back({Expr::parse(c.get<std::string>(), where), c.get<std::string>(), false});
       } else {
         need_object(c, a);
         reject_unknown(c, a, {"expr", "reason"});
         if (!c.contains("expr")) a.key("expr").fail("an expression string (required)");
         const std::string text = get_string(c["expr"], a.key("expr"));
         s.constraints.push_back(
-            {Expr::parse(text, where), c.contains("reason") ? get_string(c["reason"], a.key("reason")) : text});
+            {Expr::parse(text, where), c.contains("reason") ? get_string(c["reason"], a.key("reason")) : text,
+             false});
       }
+      s.constraints.back().after_evaluation = reads_metrics(s.constraints.back().expr, s.params);
     }
   }
 
@@ -509,7 +523,13 @@ Sweep parse_sweep(const json& j, const std::filesystem::path& file,
   if (j.contains("report")) {
     const At ra = top.key("report");
     need_object(j["report"], ra);
-    reject_unknown(j["report"], ra, {"table", "figures"});
+    reject_unknown(j["report"], ra, {"table", "figures", "keep_timing_failures", "keep_board_misfits"});
+    if (j["report"].contains("keep_timing_failures"))
+      s.selection.keep_timing_failures =
+          get_bool(j["report"]["keep_timing_failures"], ra.key("keep_timing_failures"));
+    if (j["report"].contains("keep_board_misfits"))
+      s.selection.keep_board_misfits =
+          get_bool(j["report"]["keep_board_misfits"], ra.key("keep_board_misfits"));
     if (j["report"].contains("table")) s.table = parse_table(j["report"]["table"], ra.key("table"));
     if (j["report"].contains("figures")) {
       const At fa = ra.key("figures");
@@ -533,8 +553,14 @@ Sweep parse_sweep(const json& j, const std::filesystem::path& file,
   // name, texts, objectives, report settings or run options: changing those
   // keeps a folder resumable and shards mergeable.
   json hashed = json::object();
-  for (const char* k : {"base", "parameters", "filters", "constraints"})
+  for (const char* k : {"base", "parameters", "filters"})
     if (s.resolved.contains(k)) hashed[k] = s.resolved[k];
+  if (s.resolved.contains("constraints")) {
+    json before = json::array();
+    for (std::size_t i = 0; i < s.constraints.size(); ++i)
+      if (!s.constraints[i].after_evaluation) before.push_back(s.resolved["constraints"][i]);
+    if (!before.empty() || s.constraints.empty()) hashed["constraints"] = before;
+  }
   hashed["evaluate"] = s.evaluate;
   s.hash = json_hash(hashed);
   return s;
@@ -594,7 +620,7 @@ Expansion expand(const Sweep& s) {
       continue;
     }
     for (const auto& c : s.constraints)
-      if (!c.expr.test(lookup)) {
+      if (!c.after_evaluation && !c.expr.test(lookup)) {
         p.infeasible = c.reason;
         break;
       }

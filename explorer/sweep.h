@@ -31,6 +31,16 @@ struct ParamSpec {
 struct Constraint {
   Expr expr;
   std::string reason;  // shown for infeasible points; defaults to the expression
+  // Reads an evaluated metric (`lut_util <= 0.5`, `fits_board`): checked on
+  // each result after evaluation (selection.h), not at expansion.
+  bool after_evaluation = false;
+};
+
+// Which evaluated points may be the best point or on the Pareto front
+// (report.keep_timing_failures / report.keep_board_misfits; selection.h).
+struct SelectionRules {
+  bool keep_timing_failures = false;  // timing_met == false stays a candidate
+  bool keep_board_misfits = false;    // fits_board == false stays a candidate
 };
 
 struct Objective {
@@ -75,12 +85,15 @@ struct Sweep {
   std::vector<Objective> objectives;
   TableSpec table;
   std::vector<FigureSpec> figures;
+  SelectionRules selection;
   double timeout_s = 3600.0;  // per-point subprocess limit
   // The sweep as a self-contained JSON (base paths replaced by contents):
   // what `llamaf explore` stores in DIR/sweep.json and `report` re-reads.
   nlohmann::json resolved;
   // json_hash of base (contents), evaluate (with defaults), parameters,
-  // filters and constraints: resume and merge check it.
+  // filters and the constraints checked at expansion: resume and merge check
+  // it. Post-evaluation constraints only change how stored results are
+  // reported, so they are left out: tightening one keeps a folder resumable.
   std::string hash;
 };
 

@@ -312,16 +312,18 @@ FigureSpec parse_figure(const json& j, const At& at) {
   return f;
 }
 
-// A "set" target inside a base config ("design.rtl.NumPe", "model.dim",
-// "board.fabric.clock_mhz") must name a key that config has: design and
-// model targets are tried on the base config with the first swept value
+// A "set" target inside a config ("design.rtl.NumPe", "model.dim",
+// "board.fabric.clock_mhz") must name a key that config has; `configs` are
+// the configs it can land in (the base, or a whole-config axis's files).
+// Design and model targets are tried on the first with the first swept value
 // through the config's own reader (which rejects unknown keys with a "did you
-// mean"); board and energy targets must exist in the base config.
-void check_config_target(const json& base, const std::string& t, const json& value, const At& at) {
+// mean"); board and energy targets must exist in one of them.
+void check_config_target(const std::vector<json>& configs, const std::string& t, const json& value,
+                         const At& at) {
   const std::size_t dot = t.find('.');
   const std::string root = t.substr(0, dot), rest = t.substr(dot + 1);
   if (root == "design" || root == "model") {
-    json probe = base[root].is_object() ? base[root] : json::object();
+    json probe = configs[0].is_object() ? configs[0] : json::object();
     set_path(probe, rest, value, at.file);
     try {
       if (root == "design") (void)sim::design_params_from_json(probe, "design");
@@ -333,19 +335,21 @@ void check_config_target(const json& base, const std::string& t, const json& val
         at.fail(fmt::format("a key of the {} config; setting '{}' fails: {}", root, t, m));
     }
   } else if (root == "board" || root == "energy") {
-    if (get_path(base, t)) return;
-    // Suggest from the keys of the deepest existing object on the path.
-    std::string parent = root, missing = rest;
-    for (std::size_t d = rest.find('.'); d != std::string::npos; d = rest.find('.', d + 1)) {
-      if (!get_path(base, root + "." + rest.substr(0, d))) break;
-      parent = root + "." + rest.substr(0, d);
-      missing = rest.substr(d + 1);
-    }
     std::vector<std::string> keys;
-    if (const json* obj = get_path(base, parent); obj && obj->is_object())
-      for (const auto& [k, v] : obj->items()) keys.push_back(parent + "." + k);
-    at.fail(fmt::format("a key present in base.{}; '{}' is not{}", root, t,
-                        config::did_you_mean(t, keys)));
+    for (const json& c : configs) {
+      const json wrapped = {{root, c}};
+      if (get_path(wrapped, t)) return;
+      // Suggest from the keys of the deepest existing object on the path.
+      std::string parent = root;
+      for (std::size_t d = rest.find('.'); d != std::string::npos; d = rest.find('.', d + 1)) {
+        if (!get_path(wrapped, root + "." + rest.substr(0, d))) break;
+        parent = root + "." + rest.substr(0, d);
+      }
+      if (const json* obj = get_path(wrapped, parent); obj && obj->is_object())
+        for (const auto& [k, v] : obj->items()) keys.push_back(parent + "." + k);
+    }
+    at.fail(fmt::format("a key present in the {} config (base.{} or an axis of {} files); '{}' "
+                        "is not{}", root, root, root, t, config::did_you_mean(t, keys)));
   }
 }
 
@@ -365,7 +369,7 @@ void check_report_key(const std::string& key, const Sweep& s, const At& at, bool
     }
   }
   at.fail(fmt::format("{}; '{}' is not one{}",
-                      metric_only ? "a metric key (docs/explore.md, \"Metrics\")"
+                      metric_only ? "a metric key (the table at the top of docs/explore.md)"
                                   : "a metric key or parameter name",
                       key, config::did_you_mean(key, known)));
 }
@@ -562,8 +566,6 @@ Sweep parse_sweep(const json& j, const std::filesystem::path& file,
         if (!pj.contains(k)) a.key(k).fail("a number (ranges need both from and to)");
       p.values = expand_values(pj, a);
     }
-    if (!whole_config)
-      for (const auto& t : p.targets) check_config_target(s.base, t, p.values[0], a.key("set"));
     for (const auto& t : p.targets)
       if (t.rfind("evaluate.", 0) == 0)
         for (std::size_t v = 0; v < p.values.size(); ++v)
@@ -583,6 +585,21 @@ Sweep parse_sweep(const json& j, const std::filesystem::path& file,
       }
     }
     s.params.push_back(std::move(p));
+  }
+
+  // Key targets name keys of the configs they land in: the base config, or
+  // the configs of a whole-config axis of the same kind.
+  for (std::size_t i = 0; i < s.params.size(); ++i) {
+    const ParamSpec& p = s.params[i];
+    if (!p.configs.empty()) continue;
+    for (const auto& t : p.targets) {
+      const std::string root = t.substr(0, t.find('.'));
+      std::vector<json> candidates = {s.base.value(root, json())};
+      for (const ParamSpec& q : s.params)
+        if (!q.configs.empty() && q.targets[0] == root)
+          candidates.insert(candidates.end(), q.configs.begin(), q.configs.end());
+      check_config_target(candidates, t, p.values[0], pa.index(i).key("set"));
+    }
   }
 
   // Filters and constraints: expressions over parameter names and

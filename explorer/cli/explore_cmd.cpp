@@ -129,7 +129,7 @@ void run_explore(const ExploreOptions& o) {
   // exit status non-zero, so scripts and Slurm arrays notice.
   if (s.failed > 0 || s.failed_before > 0)
     throw ExitWith(kExitPointsFailed,
-                   fmt::format("{} point(s) failed (reasons in {}/report.md and results.jsonl); "
+                   fmt::format("{} point(s) failed (reasons in {}/results.jsonl); "
                                "retry them with --resume --retry-failed",
                                s.failed + s.failed_before, opt.out_dir.string()));
 }

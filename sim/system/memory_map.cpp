@@ -17,7 +17,9 @@ std::uint64_t align_up(std::uint64_t v, std::uint64_t a) { return (v + a - 1) / 
 
 namespace {
 
-// One matrix of the forward pass: name and shape (rows = outputs, cols = inputs).
+// One matrix of the forward pass: name and shape (rows = outputs, cols =
+// inputs, zero-padded to whole quantization groups as the quantizer stores
+// them: stories260K's 172-wide rows become 192 at group 64).
 struct MatrixShape {
   std::string name;
   int rows = 0, cols = 0;
@@ -25,19 +27,20 @@ struct MatrixShape {
 
 // Every matrix in forward-pass order, as the constructor places them:
 // per layer wq wk wv wo w1 w3 w2, then the classifier.
-std::vector<MatrixShape> matrix_shapes(const model::Config& c) {
+std::vector<MatrixShape> matrix_shapes(const model::Config& c, int group_size) {
+  const auto pad = [group_size](int n) { return (n + group_size - 1) / group_size * group_size; };
   std::vector<MatrixShape> m;
   for (int l = 0; l < c.n_layers; ++l) {
     const std::string p = "layer " + std::to_string(l) + " ";
-    m.push_back({p + "wq", c.dim, c.dim});
-    m.push_back({p + "wk", c.kv_dim(), c.dim});
-    m.push_back({p + "wv", c.kv_dim(), c.dim});
-    m.push_back({p + "wo", c.dim, c.dim});
-    m.push_back({p + "w1", c.hidden_dim, c.dim});
-    m.push_back({p + "w3", c.hidden_dim, c.dim});
-    m.push_back({p + "w2", c.dim, c.hidden_dim});
+    m.push_back({p + "wq", c.dim, pad(c.dim)});
+    m.push_back({p + "wk", c.kv_dim(), pad(c.dim)});
+    m.push_back({p + "wv", c.kv_dim(), pad(c.dim)});
+    m.push_back({p + "wo", c.dim, pad(c.dim)});
+    m.push_back({p + "w1", c.hidden_dim, pad(c.dim)});
+    m.push_back({p + "w3", c.hidden_dim, pad(c.dim)});
+    m.push_back({p + "w2", c.dim, pad(c.hidden_dim)});
   }
-  m.push_back({"classifier", c.vocab_size, c.dim});
+  m.push_back({"classifier", c.vocab_size, pad(c.dim)});
   return m;
 }
 
@@ -56,7 +59,7 @@ Plan plan(const model::Config& c, const DesignParams& design, std::uint64_t capa
   Plan p;
   std::uint64_t next = MemoryMap::kAlign;  // address 0 stays unused: a null job address is a bug
   int max_rows = 0, max_cols = 0;
-  for (const MatrixShape& m : matrix_shapes(c)) {
+  for (const MatrixShape& m : matrix_shapes(c, design.group_size)) {
     if (m.cols > design.act_buf_cols)
       throw_error("{}: {} columns exceed design '{}' activation buffer (ActBufCols = {})", m.name,
                   m.cols, design.name, design.act_buf_cols);
@@ -94,7 +97,7 @@ MemoryMap::MemoryMap(const model::Transformer& t, const DesignParams& design,
                      std::uint64_t capacity_bytes)
     : design_(design), config_(t.config()) {
   const Plan p = plan(config_, design, capacity_bytes);
-  const std::vector<MatrixShape> shapes = matrix_shapes(config_);
+  const std::vector<MatrixShape> shapes = matrix_shapes(config_, design.group_size);
   const model::QuantSpec spec = design.quant_spec();
   std::size_t i = 0;
   auto place = [&](const model::Linear* l) {

@@ -1,6 +1,7 @@
 // Energy tables and the energy computation.
 #include "explorer/energy.h"
 
+#include "sim/config/json_reader.h"
 #include "sim/model/error.h"
 
 #include <fmt/format.h>
@@ -15,17 +16,21 @@ namespace {
 
 using nlohmann::json;
 
+// Unknown keys through the shared checked-JSON reader (sim/config), so the
+// message and its "did you mean" are those of every config file.
+void reject_unknown(const json& j, const std::string& where, std::initializer_list<const char*> known) {
+  const config::JsonObject o(j, where, "");
+  o.allow(known);
+  o.reject_unknown();
+}
+
 SourcedValue sourced(const json& j, const std::string& where, const std::string& key,
                      const std::string& unit) {
   const std::string at = fmt::format("{}: {}", where, key);
   if (!j.is_object())
     throw_error("{}: expected {{\"value\", \"unit\": \"{}\", \"source\", \"node\"}}, got {}", at,
                 unit, j.dump());
-  for (const auto& [k, v] : j.items()) {
-    static const std::set<std::string> known = {"value", "unit", "source", "node", "confidence",
-                                                "derivation"};
-    if (!known.contains(k)) throw_error("{}: unknown key '{}'", at, k);
-  }
+  reject_unknown(j, at, {"value", "unit", "source", "node", "confidence", "derivation"});
   SourcedValue s;
   if (!j.contains("value") || !j["value"].is_number())
     throw_error("{}.value: expected a number", at);
@@ -58,10 +63,6 @@ const json& section(const json& j, const std::string& where, const char* key) {
   return j[key];
 }
 
-void reject_unknown(const json& j, const std::string& where, const std::set<std::string>& known) {
-  for (const auto& [k, v] : j.items())
-    if (!known.contains(k)) throw_error("{}: unknown key '{}'", where, k);
-}
 
 const json& need(const json& j, const std::string& where, const char* key) {
   if (!j.contains(key)) throw_error("{}: {}: missing (required)", where, key);
@@ -134,24 +135,15 @@ EnergyTable energy_table_from_json(const json& j, const std::string& where) {
 }
 
 EnergyTable load_energy_table(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) throw_error("{}: cannot open energy table", path.string());
-  json j;
-  try {
-    j = json::parse(in);
-  } catch (const json::parse_error& e) {
-    throw_error("{}: invalid JSON at byte {}: {}", path.string(), e.byte, e.what());
-  }
-  return energy_table_from_json(j, path.string());
+  return energy_table_from_json(config::read_json_file(path.string()), path.string());
 }
 
 EnergyInputs energy_inputs_from_json(const json& j, const std::string& where) {
   if (!j.is_object()) throw_error("{}: expected an object of event counts", where);
-  static const std::set<std::string> known = {
-      "tokens", "seconds", "macs_by_bits", "bram_reads", "bram_writes", "lutram_reads",
-      "lutram_writes", "dram_activates", "dram_read_bytes", "dram_write_bytes",
-      "accel_busy_cycles", "accel_total_cycles", "host_busy_seconds", "lut", "ff"};
-  reject_unknown(j, where, known);
+  reject_unknown(j, where,
+                 {"tokens", "seconds", "macs_by_bits", "bram_reads", "bram_writes", "lutram_reads",
+                  "lutram_writes", "dram_activates", "dram_read_bytes", "dram_write_bytes",
+                  "accel_busy_cycles", "accel_total_cycles", "host_busy_seconds", "lut", "ff"});
   EnergyInputs in;
   auto num = [&](const char* key, double& out, bool required) {
     if (!j.contains(key)) {

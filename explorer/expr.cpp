@@ -49,7 +49,17 @@ class Parser {
   Parser(const std::string& text, const std::string& where, std::vector<std::string>& names)
       : s_(text), where_(where), names_(names) {}
 
+  // Bounds that keep the recursive-descent parser, eval() and the tree's
+  // destruction well inside the stack: nesting (parentheses, unary
+  // operators, function calls) and text length (a left-leaning chain
+  // "1+1+...+1" is one tree level per operator).
+  static constexpr int kMaxNesting = 64;
+  static constexpr std::size_t kMaxLength = 4096;
+
   NodePtr parse() {
+    if (s_.size() > kMaxLength)
+      throw_error("{}: expression of {} characters: at most {} are accepted", where_, s_.size(),
+                  kMaxLength);
     NodePtr n = parse_or();
     skip_ws();
     if (i_ != s_.size()) fail("unexpected '" + std::string(1, s_[i_]) + "'");
@@ -132,6 +142,15 @@ class Parser {
     }
   }
   NodePtr parse_unary() {
+    // Every nested level (parentheses, !, -, function arguments) passes here.
+    struct Depth {
+      int& d;
+      explicit Depth(int& x) : d(++x) {}
+      ~Depth() { --d; }
+    } depth(depth_);
+    if (depth_ > kMaxNesting)
+      fail(fmt::format("nesting deeper than {} levels (parentheses, unary operators, function "
+                       "calls)", kMaxNesting));
     const std::size_t p = i_;
     if (accept("!")) return make(Op::Not, p, {parse_unary()});
     if (accept("-")) return make(Op::Neg, p, {parse_unary()});
@@ -229,6 +248,7 @@ class Parser {
   const std::string& where_;
   std::vector<std::string>& names_;
   std::size_t i_ = 0;
+  int depth_ = 0;  // current nesting, bounded by kMaxNesting
 };
 
 struct Evaluator {

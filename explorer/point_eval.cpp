@@ -180,67 +180,35 @@ StageOutcome simulate_point(const json& point, const EvalContext& ctx) {
   const std::string absent = "cycle-accurate simulation metrics (tokens_per_s, latency, bandwidth, "
                              "per-operator, energy) are absent: ";
   const sim::DesignParams params = design_of(point);
-  const json rtl = {{"NumPe", params.num_pe},
-                    {"WeightBits", params.weight_bits},
-                    {"ActBits", params.act_bits},
-                    {"GroupSize", params.group_size},
-                    {"ScaleFmt", static_cast<int>(params.scale_format)},
-                    {"AxiDataBits", params.axi_data_bits},
-                    {"AxiAddrBits", params.axi_addr_bits},
-                    {"WeightPorts", params.weight_ports},
-                    {"MaxOutstanding", params.max_outstanding},
-                    {"MaxBurstBeats", params.max_burst_beats},
-                    {"WgtBufWords", params.wgt_buf_words},
-                    {"ActBufCols", params.act_buf_cols},
-                    {"OutBufWords", params.out_buf_words},
-                    {"JobQueueDepth", params.job_queue_depth}};
-  // The simulator: the one the build made for configs/designs/<name>.json
-  // when the point still has that design's parameters, else (with
-  // evaluate.sim.build) one built on demand for these parameters.
-  std::string name = design.value("name", "");
+  const json rtl = sim::rtl_json(params);
+  // The simulator of exactly these parameters (explorer/sim_build.h): the
+  // default build's when a configs/designs/*.json has them, else (with
+  // evaluate.sim.build) one built on demand, named by the design identity.
   fs::path source_dir;
 #ifdef LLAMAF_SOURCE_DIR
   source_dir = LLAMAF_SOURCE_DIR;
 #endif
-  bool prebuilt = false;
-  if (!name.empty() && !source_dir.empty()) {
-    const fs::path file = source_dir / "configs" / "designs" / (name + ".json");
-    if (fs::is_regular_file(file)) {
-      const sim::DesignParams p = sim::load_design_params(file.string());
-      prebuilt = rtl == json{{"NumPe", p.num_pe},
-                             {"WeightBits", p.weight_bits},
-                             {"ActBits", p.act_bits},
-                             {"GroupSize", p.group_size},
-                             {"ScaleFmt", static_cast<int>(p.scale_format)},
-                             {"AxiDataBits", p.axi_data_bits},
-                             {"AxiAddrBits", p.axi_addr_bits},
-                             {"WeightPorts", p.weight_ports},
-                             {"MaxOutstanding", p.max_outstanding},
-                             {"MaxBurstBeats", p.max_burst_beats},
-                             {"WgtBufWords", p.wgt_buf_words},
-                             {"ActBufCols", p.act_buf_cols},
-                             {"OutBufWords", p.out_buf_words},
-                             {"JobQueueDepth", p.job_queue_depth}};
-    }
+  if (ctx.bin_dir.empty() || source_dir.empty()) {
+    o.note = absent + "no build folder to find the simulators in";
+    return o;
   }
-  fs::path exe;
-  if (prebuilt) {
-    exe = ctx.bin_dir / ("llamaf-sim-" + name);
-    if (ctx.bin_dir.empty() || !fs::exists(exe)) {
+  const SimulatorChoice choice = find_simulator(params, ctx.bin_dir, source_dir);
+  const std::string name = choice.name;
+  fs::path exe = choice.exe;
+  if (!fs::exists(exe)) {
+    if (choice.prebuilt) {
       o.note = absent + fmt::format("simulator {} is not built", exe.string());
       return o;
     }
-  } else if (opts.value("build", false)) {
-    if (ctx.work_dir.empty() || ctx.bin_dir.empty() || source_dir.empty())
-      throw Error("simulation: on-demand builds need the build and source folders");
+    if (!opts.value("build", false)) {
+      o.note = absent + "the point's RTL parameters are not those of a configs/designs/*.json "
+                        "design, and no simulator was built for them yet (evaluate.sim.build = "
+                        "true builds one per parameter set, cached by the design identity)";
+      return o;
+    }
+    if (ctx.work_dir.empty()) throw Error("simulation: on-demand builds need a work folder");
     fs::create_directories(ctx.work_dir / "sim");
-    exe = ensure_simulator(rtl, ctx.bin_dir, source_dir, ctx.work_dir / "sim" / "build.log");
-    name = simulator_name(rtl, source_dir / "rtl");
-  } else {
-    o.note = absent + "the point's RTL parameters are not those of a configs/designs/*.json "
-                      "design with a built simulator (evaluate.sim.build = true builds one per "
-                      "parameter set, cached by content hash)";
-    return o;
+    exe = ensure_simulator(params, ctx.bin_dir, source_dir, ctx.work_dir / "sim" / "build.log");
   }
   const json& board = point.value("board", json());
   if (!board.is_object()) {
@@ -251,8 +219,10 @@ StageOutcome simulate_point(const json& point, const EvalContext& ctx) {
 
   const fs::path dir = ctx.work_dir / "sim";
   fs::create_directories(dir);
-  // The simulator checks that the file's stem is its design name.
-  write_file_atomic(dir / (name + ".json"), json{{"name", name}, {"rtl", rtl}}.dump(2) + "\n");
+  // The simulator checks its compiled parameters against this file's.
+  json design_file = {{"name", name}, {"rtl", rtl}};
+  if (params.clock_mhz > 0) design_file["clock_mhz"] = params.clock_mhz;
+  write_file_atomic(dir / (name + ".json"), design_file.dump(2) + "\n");
   write_file_atomic(dir / "board.json", board.dump(2) + "\n");
   std::vector<std::string> argv = {exe.string(), "--design", (dir / (name + ".json")).string(),
                                    "--board", (dir / "board.json").string()};

@@ -539,8 +539,8 @@ ReportSummary write_report(const fs::path& dir, const ReportOptions& opt) {
   std::set<std::string> have;
   for (const auto& r : records) have.insert(r["id"].get<std::string>());
   sum.points = records.size();
-  for (const auto& p : e.points)
-    if (mine.contains(p.id) && !have.contains(p.id)) ++sum.pending;
+  for (std::size_t i = 0; i < e.points.size(); ++i)
+    if (mine.contains(i) && !have.contains(e.points[i].id)) ++sum.pending;
   std::vector<const json*> failed, infeasible, infeasible_after;
   for (const auto& r : records) {
     const std::string st = r.value("status", "");
@@ -739,6 +739,14 @@ ReportSummary write_report(const fs::path& dir, const ReportOptions& opt) {
 
 MergeSummary merge_results(const std::vector<fs::path>& inputs, const fs::path& out) {
   if (inputs.empty()) throw Error("merge: no input folders");
+  // The output must not be one of the inputs: writing it would destroy the
+  // shard results being merged.
+  for (const fs::path& in : inputs) {
+    std::error_code ec;
+    if (fs::exists(out) && fs::equivalent(in, out, ec))
+      throw_error("merge: --out {} is the input folder {}; choose a new folder", out.string(),
+                  in.string());
+  }
   MergeSummary m;
   json first;
   std::string hash;

@@ -104,14 +104,14 @@ RunSummary run_sweep(const Sweep& sweep, const RunOptions& opt) {
   sum.combinations = e.combinations;
   sum.filtered_out = e.filtered_out;
   std::vector<const Point*> mine;
-  for (const auto& p : e.points)
-    if (opt.shard.contains(p.id)) mine.push_back(&p);
+  for (std::size_t i = 0; i < e.points.size(); ++i)
+    if (opt.shard.contains(i)) mine.push_back(&e.points[i]);
   sum.in_shard = mine.size();
 
   ResultsStore store(results);
   sum.dropped_torn_tail = store.dropped_torn_tail();
   std::set<std::string> done;
-  std::size_t failed_before = 0;
+  std::size_t& failed_before = sum.failed_before;
   for (const auto& r : latest_records(store.loaded())) {
     const std::string status = r.value("status", "");
     if (status == "failed" && opt.retry_failed) continue;

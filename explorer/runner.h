@@ -54,6 +54,7 @@ struct RunSummary {
   std::size_t in_shard = 0;       // points of this shard (feasible or not)
   std::size_t already_done = 0;   // skipped: recorded by an earlier run
   std::size_t ran = 0, ok = 0, failed = 0, infeasible = 0;  // this run
+  std::size_t failed_before = 0;  // failed records of earlier runs, not retried
   bool dropped_torn_tail = false;
 };
 

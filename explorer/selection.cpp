@@ -19,12 +19,16 @@ using nlohmann::json;
 // Roots of dotted names that read the resolved point, not its results.
 const std::set<std::string> kInputRoots = {"design", "board", "model", "energy", "evaluate", "params"};
 
+}  // namespace
+
 bool is_input_name(const std::string& name, const std::vector<ParamSpec>& params) {
   for (const auto& p : params)
     if (p.name == name) return true;
   const std::size_t dot = name.find('.');
   return dot != std::string::npos && kInputRoots.contains(name.substr(0, dot));
 }
+
+namespace {
 
 std::string num(double v) { return fmt::format("{:.4g}", v); }
 

@@ -26,6 +26,11 @@
 
 namespace llamaf::dse {
 
+// Whether a name in an expression is an input (a parameter or a dotted path
+// under design., board., model., energy., evaluate. or params.) rather than
+// an evaluated metric.
+bool is_input_name(const std::string& name, const std::vector<ParamSpec>& params);
+
 // Whether an expression reads an evaluated metric: one of its names is
 // neither a parameter nor a dotted path under design., board., model.,
 // energy., evaluate. or params.

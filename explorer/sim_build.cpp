@@ -1,15 +1,20 @@
 // On-demand simulator builds for sweep points.
 #include "explorer/sim_build.h"
 
-#include "explorer/hash.h"
+#include "explorer/design_identity.h"
 #include "explorer/subprocess.h"
 #include "explorer/synth.h"
 #include "sim/model/error.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -18,19 +23,22 @@ namespace llamaf::dse {
 
 namespace fs = std::filesystem;
 
-std::string simulator_name(const nlohmann::json& rtl_params, const fs::path& rtl_dir) {
-  std::uint64_t h = fnv1a64(canonical_json(rtl_params));
-  for (const fs::path& src : rtl_sources(rtl_dir)) {
-    std::ifstream in(src, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    h = fnv1a64(src.filename().string(), h);
-    h = fnv1a64(ss.str(), h);
+SimulatorChoice find_simulator(const sim::DesignParams& p, const fs::path& build_dir,
+                               const fs::path& source_dir) {
+  const nlohmann::json want = sim::rtl_json(p);
+  std::error_code ec;
+  std::vector<fs::path> shipped;
+  for (const auto& e : fs::directory_iterator(source_dir / "configs" / "designs", ec))
+    if (e.path().extension() == ".json") shipped.push_back(e.path());
+  std::sort(shipped.begin(), shipped.end());
+  for (const fs::path& f : shipped) {
+    if (sim::rtl_json(sim::load_design_params(f.string())) == want) {
+      const std::string stem = f.stem().string();
+      return {build_dir / ("llamaf-sim-" + stem), stem, true};
+    }
   }
-  std::string name = hex64(h);
-  name.resize(12);
-  name.insert(name.begin(), 'x');  // (not "x" + ...: GCC 12 -Wrestrict false positive)
-  return name;
+  const std::string id = design_identity(p, source_dir / "rtl");
+  return {build_dir / ("llamaf-sim-" + id), id, false};
 }
 
 namespace {
@@ -63,39 +71,49 @@ std::string last_error_line(const fs::path& log) {
 
 }  // namespace
 
-fs::path ensure_simulator(const nlohmann::json& rtl_params, const fs::path& build_dir,
-                          const fs::path& source_dir, const fs::path& log) {
-  if (!rtl_params.is_object() || rtl_params.empty())
-    throw Error("design: the \"rtl\" parameter object is missing or empty");
-  const std::string name = simulator_name(rtl_params, source_dir / "rtl");
-  const fs::path exe = build_dir / ("llamaf-sim-" + name);
+fs::path ensure_simulator(const sim::DesignParams& p, const fs::path& build_dir,
+                          const fs::path& source_dir, const fs::path& log,
+                          const std::function<void(const std::string&)>& progress) {
+  const SimulatorChoice choice = find_simulator(p, build_dir, source_dir);
+  const fs::path& exe = choice.exe;
   if (fs::exists(exe)) return exe;
+  auto say = [&](const std::string& s) {
+    if (progress) progress(s);
+  };
+  const auto start = std::chrono::steady_clock::now();
+  const std::string& name = choice.name;
 
   const fs::path dir = build_dir / "explorer-designs";
   fs::create_directories(dir);
+  say(fmt::format("waiting for the build lock {}", (dir / ".lock").string()));
   FileLock lock(dir / ".lock");
   if (fs::exists(exe)) return exe;  // built by another process meanwhile
-  {
+  if (!choice.prebuilt) {
     const fs::path json = dir / (name + ".json");
     const fs::path tmp = dir / (name + ".json.tmp");
-    std::ofstream(tmp) << nlohmann::json{{"name", name}, {"rtl", rtl_params}}.dump(2) << "\n";
+    std::ofstream(tmp) << nlohmann::json{{"name", name}, {"rtl", sim::rtl_json(p)}}.dump(2) << "\n";
     fs::rename(tmp, json);
+    say(fmt::format("configuring the build for design {} (log {})", name, log.string()));
+    const ProcessResult conf = run_process(
+        {"cmake", "-S", source_dir.string(), "-B", build_dir.string(),
+         "-DLLAMAF_EXTRA_DESIGN_DIR=" + dir.string()},
+        log, 0.0);
+    if (!conf.exited_ok())
+      throw_error("configuring the simulator build for design {} failed ({}): {}", name,
+                  conf.describe(0), last_error_line(log));
   }
   const unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
-  const ProcessResult conf = run_process(
-      {"cmake", "-S", source_dir.string(), "-B", build_dir.string(),
-       "-DLLAMAF_EXTRA_DESIGN_DIR=" + dir.string()},
-      log, 0.0);
-  if (!conf.exited_ok())
-    throw_error("configuring the simulator build for design {} failed ({}): {}", name,
-                conf.describe(0), last_error_line(log));
   const fs::path build_log = log.string() + ".build";
+  say(fmt::format("verilating and compiling llamaf-sim-{} with {} jobs (minutes; log {})", name,
+                  jobs, build_log.string()));
   const ProcessResult b = run_process({"cmake", "--build", build_dir.string(), "--target",
                                        "llamaf-sim-" + name, "-j", std::to_string(jobs)},
                                       build_log, 0.0);
   if (!b.exited_ok() || !fs::exists(exe))
     throw_error("building simulator llamaf-sim-{} failed ({}): {} (log {})", name, b.describe(0),
                 last_error_line(build_log), build_log.string());
+  say(fmt::format("built {} in {:.0f} s", exe.string(),
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()));
   return exe;
 }
 

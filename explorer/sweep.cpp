@@ -4,10 +4,16 @@
 #include "explorer/clock.h"
 #include "explorer/hash.h"
 #include "explorer/selection.h"
+#include "explorer/metrics.h"
+#include "explorer/point_eval.h"
+#include "sim/config/json_reader.h"
+#include "sim/model/config.h"
+#include "sim/rtl_driver/design_params.h"
 #include "sim/model/error.h"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -33,17 +39,12 @@ struct At {
   }
 };
 
+// Unknown keys through the shared checked-JSON reader (sim/config): one
+// message (with a "did you mean") for every config file.
 void reject_unknown(const json& j, const At& at, const std::set<std::string>& known) {
-  for (const auto& [k, v] : j.items()) {
-    if (!known.contains(k)) {
-      std::string list;
-      for (const auto& n : known) {
-        if (!list.empty()) list += ", ";
-        list += n;
-      }
-      at.key(k).fail(fmt::format("a known key ({}); unknown key '{}'", list, k));
-    }
-  }
+  const config::JsonObject o(j, at.file, at.path);
+  for (const std::string& k : known) o.allow({k.c_str()});
+  o.reject_unknown();
 }
 
 const json& need_object(const json& j, const At& at) {
@@ -179,9 +180,26 @@ void validate_evaluate_key(const std::string& key, const json& v, const At& at) 
     get_int(v, at, 0, std::numeric_limits<std::int64_t>::max());
   } else if (key == "sim") {
     need_object(v, at);
+    for (const auto& [k, sv] : v.items()) validate_evaluate_key("sim." + k, sv, at.key(k));
   } else if (key == "clock") {
     // Not in default_evaluate(): sweeps that do not set it keep their ids.
     clock_mode_from_json(v, at.file + ": " + at.path);
+  } else if (key == "sim.sim_layers") {
+    get_int(v, at, 1, 100000);
+  } else if (key == "sim.policy") {
+    const std::string p = get_string(v, at);
+    if (p != "serial" && p != "overlapped") at.fail("\"serial\" or \"overlapped\"", &v);
+  } else if (key == "sim.weights") {
+    const std::string w = get_string(v, at);
+    if (w != "synthetic" && w != "checkpoint") at.fail("\"synthetic\" or \"checkpoint\"", &v);
+  } else if (key == "sim.weights_seed") {
+    get_int(v, at, 0, std::numeric_limits<std::int64_t>::max());
+  } else if (key == "sim.build") {
+    get_bool(v, at);
+  } else if (key.rfind("sim.", 0) == 0) {
+    const std::vector<std::string> known = {"sim_layers", "policy", "weights", "weights_seed", "build"};
+    at.fail(fmt::format("a known evaluate.sim key (sim_layers, policy, weights, weights_seed, "
+                        "build){}", config::did_you_mean(key.substr(4), known)));
   }
 }
 
@@ -299,13 +317,111 @@ FigureSpec parse_figure(const json& j, const At& at) {
   return f;
 }
 
+// A "set" target inside a config ("design.rtl.NumPe", "model.dim",
+// "board.fabric.clock_mhz") must name a key that config has; `configs` are
+// the configs it can land in (the base, or a whole-config axis's files).
+// Design and model targets are tried on the first with the first swept value
+// through the config's own reader (which rejects unknown keys with a "did you
+// mean"); board and energy targets must exist in one of them.
+void check_config_target(const std::vector<json>& configs, const std::string& t, const json& value,
+                         const At& at) {
+  const std::size_t dot = t.find('.');
+  const std::string root = t.substr(0, dot), rest = t.substr(dot + 1);
+  if (root == "design" || root == "model") {
+    json probe = configs[0].is_object() ? configs[0] : json::object();
+    set_path(probe, rest, value, at.file);
+    try {
+      if (root == "design") (void)sim::design_params_from_json(probe, "design");
+      else (void)model::config_from_json(probe, "model");
+    } catch (const Error& e) {
+      const std::string m = e.what();
+      // Only a wrong key is the target's fault; values are judged per point.
+      if (m.find("unknown key") != std::string::npos || m.find("belong in the") != std::string::npos)
+        at.fail(fmt::format("a key of the {} config; setting '{}' fails: {}", root, t, m));
+    }
+  } else if (root == "board" || root == "energy") {
+    std::vector<std::string> keys;
+    for (const json& c : configs) {
+      const json wrapped = {{root, c}};
+      if (get_path(wrapped, t)) return;
+      // Suggest from the keys of the deepest existing object on the path.
+      std::string parent = root;
+      for (std::size_t d = rest.find('.'); d != std::string::npos; d = rest.find('.', d + 1)) {
+        if (!get_path(wrapped, root + "." + rest.substr(0, d))) break;
+        parent = root + "." + rest.substr(0, d);
+      }
+      if (const json* obj = get_path(wrapped, parent); obj && obj->is_object())
+        for (const auto& [k, v] : obj->items()) keys.push_back(parent + "." + k);
+    }
+    at.fail(fmt::format("a key present in the {} config (base.{} or an axis of {} files); '{}' "
+                        "is not{}", root, root, root, t, config::did_you_mean(t, keys)));
+  }
+}
+
+// A report key (objective metric, figure axis, table column): a metric
+// (explorer/metrics.h), a parameter name, or one of the record's own fields.
+void check_report_key(const std::string& key, const Sweep& s, const At& at, bool metric_only) {
+  if (is_metric_key(key)) return;
+  std::vector<std::string> known = metric_keys();
+  if (!metric_only) {
+    for (const auto& p : s.params) {
+      if (p.name == key) return;
+      known.push_back(p.name);
+    }
+    for (const char* f : {"id", "index", "status", "reason", "wallclock_s"}) {
+      if (key == f) return;
+      known.push_back(f);
+    }
+  }
+  at.fail(fmt::format("{}; '{}' is not one{}",
+                      metric_only ? "a metric key (the table at the top of docs/explore.md)"
+                                  : "a metric key or parameter name",
+                      key, config::did_you_mean(key, known)));
+}
+
 }  // namespace
+
+static void validate_points(const Sweep& s) {
+  const Expansion e = expand(s);
+  std::set<std::string> seen;  // (design, model, mode) already checked
+  for (const Point& p : e.points) {
+    if (!p.infeasible.empty()) continue;
+    const json& ev = p.resolved["evaluate"];
+    // A design only used for C++ accuracy studies may use weight widths the
+    // quantizer has and the RTL does not (WeightBits 3, 5, 6, 7).
+    const bool hardware = ev.value("simulate", true) || ev.value("synthesize", true);
+    const std::string key = p.resolved["design"].dump() + p.resolved["model"].dump() + (hardware ? "h" : "q");
+    if (!seen.insert(key).second) continue;
+    std::string params;
+    for (const auto& [k, v] : p.params.items()) params += (params.empty() ? "" : ", ") + k + " = " + v.dump();
+    try {
+      const sim::DesignParams d = sim::design_params_from_json(p.resolved["design"], "design");
+      sim::check_rtl_legality(d, "design", !hardware);
+      (void)model::config_from_json(p.resolved["model"], "model");
+    } catch (const Error& err) {
+      throw_error("{}: point {} ({}): {}; exclude such points with a filter or constraint",
+                  s.file.string(), p.index, params, err.what());
+    }
+  }
+}
 
 Sweep load_sweep(const std::filesystem::path& path) {
   const json j = read_json_file(path, "sweep file");
   std::filesystem::path dir = path.parent_path();
   if (dir.empty()) dir = ".";
-  return parse_sweep(j, path, dir);
+  Sweep s = parse_sweep(j, path, dir);
+  // The checkpoint must exist now, not when the first point reads it (after
+  // a possible simulator build).
+  if (const json& c = s.evaluate["checkpoint"]; c.is_string()) {
+    EvalContext ctx;
+    ctx.sweep_dir = dir;
+    const std::filesystem::path ckpt = resolve_checkpoint(c.get<std::string>(), ctx);
+    if (!std::filesystem::exists(ckpt))
+      throw_error("{}: evaluate.checkpoint: '{}' names {}, which does not exist (\"models:NAME\" "
+                  "is $LLAMAF_MODELS_DIR/NAME, a relative path starts at the sweep's folder)",
+                  path.string(), c.get<std::string>(), ckpt.string());
+  }
+  return s;
 }
 
 Sweep parse_sweep(const json& j, const std::filesystem::path& file,
@@ -404,7 +520,10 @@ Sweep parse_sweep(const json& j, const std::filesystem::path& file,
     if (pj.contains("unit")) p.unit = get_string(pj["unit"], a.key("unit"));
     // Targets: default design.<name>; [] makes a free parameter.
     if (!pj.contains("set")) {
-      p.targets = {"design." + p.name};
+      // An lf_top parameter's name sets it in the design's "rtl" object.
+      bool rtl = false;
+      for (const char* n : sim::kRtlParamNames) rtl = rtl || p.name == n;
+      p.targets = {(rtl ? "design.rtl." : "design.") + p.name};
     } else if (pj["set"].is_string()) {
       p.targets = {pj["set"].get<std::string>()};
     } else if (pj["set"].is_array()) {
@@ -430,6 +549,18 @@ Sweep parse_sweep(const json& j, const std::filesystem::path& file,
       if (root == "evaluate" && first != "sim" && first != t.substr(dot + 1))
         a.key("set").fail(fmt::format("evaluate.{} has no sub-keys (only evaluate.sim.* does)", first),
                           &pj["set"]);
+      if (root == "evaluate" && first == "sim") {
+        const std::string sub = t.substr(dot + 1);
+        if (sub == "sim") a.key("set").fail("evaluate.sim.KEY (a key of evaluate.sim)", &pj["set"]);
+        const std::vector<std::string> known = {"sim.sim_layers", "sim.policy", "sim.weights",
+                                                "sim.weights_seed", "sim.build"};
+        if (std::find(known.begin(), known.end(), sub) == known.end())
+          a.key("set").fail(fmt::format("a known evaluate.sim key (sim_layers, policy, weights, "
+                                        "weights_seed, build); '{}' is not one{}", t,
+                                        config::did_you_mean(sub, known)),
+                            &pj["set"]);
+      }
+
       if ((root == "board" || root == "energy") && s.base[root].is_null())
         a.key("set").fail(fmt::format("a base.{} to override (none given)", root), &pj["set"]);
     }
@@ -468,6 +599,21 @@ Sweep parse_sweep(const json& j, const std::filesystem::path& file,
     s.params.push_back(std::move(p));
   }
 
+  // Key targets name keys of the configs they land in: the base config, or
+  // the configs of a whole-config axis of the same kind.
+  for (std::size_t i = 0; i < s.params.size(); ++i) {
+    const ParamSpec& p = s.params[i];
+    if (!p.configs.empty()) continue;
+    for (const auto& t : p.targets) {
+      const std::string root = t.substr(0, t.find('.'));
+      std::vector<json> candidates = {s.base.value(root, json())};
+      for (const ParamSpec& q : s.params)
+        if (!q.configs.empty() && q.targets[0] == root)
+          candidates.insert(candidates.end(), q.configs.begin(), q.configs.end());
+      check_config_target(candidates, t, p.values[0], pa.index(i).key("set"));
+    }
+  }
+
   // Filters and constraints: expressions over parameter names and
   // dotted config paths; names are checked against the first point at
   // expansion time (a path may exist only after overrides).
@@ -498,6 +644,10 @@ Sweep parse_sweep(const json& j, const std::filesystem::path& file,
              false});
       }
       s.constraints.back().after_evaluation = reads_metrics(s.constraints.back().expr, s.params);
+      // A name that is no input is a metric: a typo must not make every
+      // point infeasible "after evaluation".
+      for (const std::string& n : s.constraints.back().expr.names())
+        if (!is_input_name(n, s.params)) check_report_key(n, s, a, true);
     }
   }
 
@@ -548,6 +698,25 @@ Sweep parse_sweep(const json& j, const std::filesystem::path& file,
       if (!(s.timeout_s > 0)) ra.key("timeout_s").fail("a positive number of seconds", &j["run"]["timeout_s"]);
     }
   }
+
+  // Report keys name metrics or parameters that exist.
+  for (std::size_t i = 0; i < s.objectives.size(); ++i)
+    check_report_key(s.objectives[i].metric, s, top.key("objectives").index(i).key("metric"), true);
+  for (std::size_t i = 0; i < s.table.columns.size(); ++i)
+    check_report_key(s.table.columns[i].key, s,
+                     top.key("report").key("table").key("columns").index(i).key("key"), false);
+  if (!s.table.sort_by.empty())
+    check_report_key(s.table.sort_by, s, top.key("report").key("table").key("sort_by"), false);
+  for (std::size_t i = 0; i < s.figures.size(); ++i)
+    for (const char* axis : {"x", "y"})
+      check_report_key(axis[0] == 'x' ? s.figures[i].x : s.figures[i].y, s,
+                       top.key("report").key("figures").index(i).key(axis), false);
+
+  // Every point that will be evaluated is checked now, before any build,
+  // simulation or synthesis: its design (keys, types, RTL legality), its
+  // model shape. Points dropped by a filter or made infeasible by a
+  // constraint are exempt (they are never evaluated).
+  validate_points(s);
 
   // The hash covers what decides the points and their evaluation, not the
   // name, texts, objectives, report settings or run options: changing those
@@ -649,10 +818,8 @@ Shard Shard::parse(const std::string& text) {
   return s;
 }
 
-bool Shard::contains(const std::string& id) const {
-  // Ids are hex FNV-1a digests: uniformly spread, so the modulus balances shards.
-  const std::uint64_t v = std::stoull(id, nullptr, 16);
-  return v % static_cast<std::uint64_t>(n) == static_cast<std::uint64_t>(k - 1);
+bool Shard::contains(std::size_t ordinal) const {
+  return ordinal % static_cast<std::size_t>(n) == static_cast<std::size_t>(k - 1);
 }
 
 }  // namespace llamaf::dse

@@ -134,8 +134,12 @@ std::optional<ExprValue> point_value(const Point& p, const std::string& name);
 struct Shard {
   int k = 1, n = 1;
   static Shard parse(const std::string& text);
-  // Disjoint and complete over ids: the id's hash value modulo n == k-1.
-  bool contains(const std::string& id) const;
+  // Disjoint, complete and balanced: the point at `ordinal` (its position in
+  // Expansion::points, fixed by the sweep) is in shard (ordinal mod n) + 1,
+  // so every shard holds floor or ceil of points/n. (Ids are not used: they
+  // are hashes of points that differ in few bits, and their residues need
+  // not spread.)
+  bool contains(std::size_t ordinal) const;
 };
 
 }  // namespace llamaf::dse

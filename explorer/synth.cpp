@@ -3,8 +3,9 @@
 #include "explorer/synth.h"
 
 #include "explorer/subprocess.h"
-
+#include "sim/config/json_reader.h"
 #include "sim/model/error.h"
+#include "sim/rtl_driver/design_params.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -16,6 +17,7 @@
 #include <optional>
 #include <sstream>
 #include <system_error>
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace llamaf::dse {
@@ -25,27 +27,8 @@ namespace fs = std::filesystem;
 namespace {
 
 // Bumped whenever the script or the classification changes, so old cache
-// entries are not reused.
-constexpr const char* kScriptVersion = "synth-v3";
-
-// The parameters of lf_top (docs/rtl.md).
-constexpr const char* kRtlParameters[] = {
-    "NumPe",       "WeightBits",    "ActBits",     "GroupSize",   "ScaleFmt",
-    "AxiDataBits", "AxiAddrBits",   "WeightPorts", "MaxOutstanding", "MaxBurstBeats",
-    "WgtBufWords", "ActBufCols",    "OutBufWords", "JobQueueDepth"};
-
-std::string snake_case(const std::string& camel) {
-  std::string s;
-  for (char c : camel) {
-    if (std::isupper(static_cast<unsigned char>(c))) {
-      if (!s.empty()) s += '_';
-      s += char(std::tolower(static_cast<unsigned char>(c)));
-    } else {
-      s += c;
-    }
-  }
-  return s;
-}
+// entries are not reused (v4: netlist kept for timing).
+constexpr const char* kScriptVersion = "synth-v4";
 
 // LUTs a distributed-RAM primitive occupies on UltraScale+.
 std::int64_t lutram_luts(const std::string& type) {
@@ -102,23 +85,6 @@ std::string first_error_line(const fs::path& log) {
     if (!line.empty()) last = line;
   }
   return last.empty() ? "no log" : last;
-}
-
-const nlohmann::json* find_param(const nlohmann::json& j, const std::string& rtl_name) {
-  const std::string snake = snake_case(rtl_name);
-  for (const char* section : {"", "params", "parameters", "rtl"}) {
-    const nlohmann::json* obj = &j;
-    if (*section) {
-      auto it = j.find(section);
-      if (it == j.end() || !it->is_object()) continue;
-      obj = &*it;
-    }
-    for (const std::string& k : {rtl_name, snake}) {
-      auto it = obj->find(k);
-      if (it != obj->end()) return &*it;
-    }
-  }
-  return nullptr;
 }
 
 // Yosys 0.23's `stat -json` interleaves a plain-text hierarchy listing with
@@ -197,32 +163,17 @@ SynthResources resources_from_json(const nlohmann::json& j, const std::string& w
 
 std::vector<std::pair<std::string, std::int64_t>> rtl_parameters(const nlohmann::json& design,
                                                                   const std::string& where) {
-  if (!design.is_object()) throw_error("{}: a design must be a JSON object", where);
+  // The one design reader and legality check (sim/rtl_driver/design_params.h).
+  const sim::DesignParams p = sim::design_params_from_json(design, where);
+  sim::check_rtl_legality(p, where);
+  // The parameters the file sets (a missing one is lf_top's default, in
+  // Yosys as in the design identity), with ScaleFmt names as numbers.
+  const nlohmann::json all = sim::rtl_json(p);
   std::vector<std::pair<std::string, std::int64_t>> out;
-  for (const char* name : kRtlParameters) {
-    const nlohmann::json* v = find_param(design, name);
-    if (!v) continue;
-    if (std::string(name) == "ScaleFmt" && v->is_string()) {
-      const std::string s = v->get<std::string>();
-      const std::int64_t f = s == "fp32" ? 0 : s == "fp16" ? 1 : s == "bf16" ? 2 : -1;
-      if (f < 0) throw_error("{}: key '{}' must be fp32, fp16 or bf16, got '{}'", where, name, s);
-      out.emplace_back(name, f);
-    } else if (v->is_number_integer()) {
-      out.emplace_back(name, v->get<std::int64_t>());
-    } else {
-      throw_error("{}: key '{}' must be an integer, got {}", where, name, v->dump());
-    }
-  }
-  if (!find_param(design, "ScaleFmt")) {
-    if (const nlohmann::json* v = find_param(design, "ScaleFormat"); v && v->is_string()) {
-      const std::string s = v->get<std::string>();
-      const std::int64_t f = s == "fp32" ? 0 : s == "fp16" ? 1 : s == "bf16" ? 2 : -1;
-      if (f < 0) throw_error("{}: key 'scale_format' must be fp32, fp16 or bf16, got '{}'", where, s);
-      out.emplace_back("ScaleFmt", f);
-    }
-  }
-  std::sort(out.begin(), out.end());
-  return out;
+  if (auto rtl = design.find("rtl"); rtl != design.end())
+    for (const auto& [k, v] : all.items())
+      if (rtl->contains(k)) out.emplace_back(k, v.get<std::int64_t>());
+  return out;  // sorted by name (rtl_json's keys are)
 }
 
 fs::path default_cache_dir() {
@@ -384,8 +335,17 @@ SynthResult run_flow(SynthResult r, const std::vector<fs::path>& sources, const 
   // Yosys, unless the entry has resources and the netlist is still there
   // (only the delay file or the timing flow changed).
   if (!have_resources || !fs::exists(netlist)) {
-    if (!find_program(opt.yosys))
-      throw_error("{}: yosys '{}' not found (Debian package 'yosys')", origin, opt.yosys);
+    {
+      // A missing Yosys is reported as such (std::system would only say
+      // "exit 32512" with no log).
+      const fs::path y(opt.yosys);
+      const bool found = y.has_parent_path() ? (::access(y.c_str(), X_OK) == 0)
+                                             : find_program(opt.yosys).has_value();
+      if (!found)
+        throw_error("{}: yosys executable '{}' not found{} (Debian package 'yosys', or pass "
+                    "--yosys PATH)",
+                    origin, opt.yosys, y.has_parent_path() ? " or not executable" : " on PATH");
+    }
     const fs::path script = work / "synth.ys";
     const fs::path stat = work / "stat.json";
     const fs::path log = work / "yosys.log";
@@ -402,7 +362,10 @@ SynthResult run_flow(SynthResult r, const std::vector<fs::path>& sources, const 
     if (ec) r.log = log;
     if (rc != 0 || !fs::exists(stat) || !fs::exists(net_tmp)) {
       const std::string err = first_error_line(r.log);
-      throw_error("{}: yosys failed (exit {}): {} (log: {})", origin, rc, err, r.log.string());
+      throw_error("{}: yosys failed ({}): {} (log: {})", origin,
+                  WIFEXITED(rc) ? fmt::format("exit code {}", WEXITSTATUS(rc))
+                                : fmt::format("status {}", rc),
+                  err, r.log.string());
     }
     nlohmann::json stat_json;
     try {
@@ -441,16 +404,7 @@ SynthResult run_flow(SynthResult r, const std::vector<fs::path>& sources, const 
 }  // namespace
 
 SynthResult synthesize(const fs::path& design_json, const SynthOptions& opt) {
-  nlohmann::json design;
-  {
-    std::ifstream in(design_json);
-    if (!in) throw_error("{}: cannot open design file", design_json.string());
-    try {
-      in >> design;
-    } catch (const nlohmann::json::exception& e) {
-      throw_error("{}: invalid JSON: {}", design_json.string(), e.what());
-    }
-  }
+  const nlohmann::json design = config::read_json_file(design_json.string());
   SynthResult r;
   r.design = design.is_object() && design.contains("name") && design["name"].is_string()
                  ? design["name"].get<std::string>()

@@ -42,11 +42,11 @@ SynthResources resources_from_stat_json(const nlohmann::json& stat);
 nlohmann::json to_json(const SynthResources& r);
 SynthResources resources_from_json(const nlohmann::json& j, const std::string& where);
 
-// The lf_top parameters a design JSON sets, as (RTL name, value) sorted by
-// name. Keys are accepted under their RTL names (`NumPe`) or snake_case
-// (`num_pe`), at the top level or in a "params"/"parameters"/"rtl" object;
-// other keys are ignored. Scale formats given as "fp32"/"fp16"/"bf16" become
-// 0/1/2. Throws llamaf::Error naming `where` and the key for a non-integer.
+// The lf_top parameters a design JSON sets in its "rtl" object, as (RTL
+// name, value) sorted by name (ScaleFmt names as 0/1/2): read by the one
+// design reader
+// (sim::design_params_from_json: unknown keys rejected) and checked by
+// sim::check_rtl_legality, so illegal parameters never reach Yosys.
 std::vector<std::pair<std::string, std::int64_t>> rtl_parameters(const nlohmann::json& design,
                                                                   const std::string& where);
 
@@ -91,8 +91,8 @@ std::string synth_script(const std::vector<std::filesystem::path>& sources, cons
 // the remaining *.sv files by name. Throws if there are none.
 std::vector<std::filesystem::path> rtl_sources(const std::filesystem::path& rtl_dir);
 
-// Cache key of a synthesis: hash of the script template, the top, every
-// source's name and contents, and the parameters.
+// Cache key of a synthesis: the design identity (explorer/design_identity.h:
+// parameters and every source) with the script version and the top.
 std::string synth_cache_key(const std::vector<std::filesystem::path>& sources,
                             const std::string& top,
                             const std::vector<std::pair<std::string, std::int64_t>>& params,

@@ -1,5 +1,7 @@
 // `llamaf eval`: accuracy of a quantization against float32, teacher-forced.
 #include "explorer/cli/commands.h"
+
+#include "sim/config/cli_checks.h"
 #include "explorer/cli/model_options.h"
 
 #include "sim/model/error.h"
@@ -87,7 +89,7 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--text", o->text_path, "text file to evaluate on (needs --tokenizer)");
   cmd->add_option("--tokens", o->tokens,
                             "tokens to compare (without --text: sampled from the float32 model)")
-                ->check(CLI::PositiveNumber)
+                ->check(config::positive_int("a positive number of tokens"))
                 ->capture_default_str();
   cmd->add_flag("--json", o->json, "print the result as JSON");
   cmd->callback([o] { run_eval(*o); });

@@ -3,6 +3,8 @@
 // reports. Interruptible at any moment: re-run with --resume.
 #include "explorer/cli/commands.h"
 
+#include "sim/config/cli_checks.h"
+
 #include "explorer/report.h"
 #include "explorer/runner.h"
 #include "explorer/sweep.h"
@@ -60,8 +62,8 @@ void run_explore(const ExploreOptions& o) {
   const dse::Shard shard = dse::Shard::parse(o.shard);
   if (o.list) {
     const dse::Expansion e = dse::expand(sweep);
-    for (const auto& p : e.points)
-      if (shard.contains(p.id))
+    for (std::size_t i = 0; i < e.points.size(); ++i)
+      if (const dse::Point& p = e.points[i]; shard.contains(i))
         fmt::print("{} {:>5} {}{}\n", p.id, p.index, params_text(sweep, p.params),
                    p.infeasible.empty() ? "" : "  [infeasible: " + p.infeasible + "]");
     return;
@@ -101,6 +103,12 @@ void run_explore(const ExploreOptions& o) {
                  p.to_run, p.done);
     }
   };
+  // The run is interruptible at any moment (Ctrl-C, a killed job): finished
+  // points are on disk, so say up front how to continue.
+  fmt::print(stderr, "results go to {}; if interrupted, continue with: llamaf explore {} --out {}{} "
+                     "--resume\n",
+             opt.out_dir.string(), o.sweep_path, opt.out_dir.string(),
+             o.shard == "1/1" ? "" : " --shard " + o.shard);
   const dse::RunSummary s = dse::run_sweep(sweep, opt);
   if (tty) fmt::print(stderr, "\n");
   fmt::print("sweep {}: {} combinations, {} filtered out, {} points in shard {}\n", sweep.name,
@@ -117,6 +125,13 @@ void run_explore(const ExploreOptions& o) {
     fmt::print("{})\n", r.figure_problems.empty() ? "" : fmt::format("; {} not made, see report.md",
                                                                      r.figure_problems.size()));
   }
+  // Any failed point (this run or an earlier one of this folder) makes the
+  // exit status non-zero, so scripts and Slurm arrays notice.
+  if (s.failed > 0 || s.failed_before > 0)
+    throw ExitWith(kExitPointsFailed,
+                   fmt::format("{} point(s) failed (reasons in {}/results.jsonl); "
+                               "retry them with --resume --retry-failed",
+                               s.failed + s.failed_before, opt.out_dir.string()));
 }
 
 }  // namespace
@@ -138,7 +153,8 @@ void add_explore_command(CLI::App& app) {
   cmd->add_flag("--resume", o->resume, "continue a run in the same --out, skipping finished points");
   cmd->add_flag("--retry-failed", o->retry_failed, "with --resume: evaluate failed points again");
   cmd->add_option("--timeout", o->timeout_s,
-                  "per-point limit in seconds (default: the sweep's run.timeout_s, else 3600)");
+                  "per-point limit in seconds (default: the sweep's run.timeout_s, else 3600)")
+      ->check(config::positive_number("a per-point limit in seconds > 0"));
   cmd->add_option("--cache-dir", o->cache_dir,
                   "cache folder for accuracy results (default $LLAMAF_CACHE_DIR or ~/.cache/llamaf)");
   cmd->add_option("--evaluator", o->evaluator,

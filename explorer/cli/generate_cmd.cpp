@@ -1,5 +1,7 @@
 // `llamaf generate`: text generation on the host (float32 or golden quantized).
 #include "explorer/cli/commands.h"
+
+#include "sim/config/cli_checks.h"
 #include "explorer/cli/model_options.h"
 
 #include "sim/model/error.h"
@@ -38,6 +40,8 @@ std::string printable(const std::string& piece) {
 
 void run_generate(const GenerateOptions& o) {
   model::Transformer t = o.model.load(o.model.quant());
+  if (o.steps > t.config().seq_len)
+    throw_error("-n {}: more positions than the model's seq_len {}", o.steps, t.config().seq_len);
   const auto tok = o.model.tokenizer(t.config().vocab_size);
   if (!o.prompt.empty() && !tok) throw Error("--prompt needs --tokenizer");
 
@@ -72,13 +76,13 @@ void add_generate_command(CLI::App& app) {
   o->model.add_to(*cmd, /*allow_shape=*/true);
   cmd->add_option("--prompt", o->prompt, "prompt text (needs --tokenizer)");
   cmd->add_option("-n,--steps", o->steps, "positions to run, prompt included (as llama2.c)")
-      ->check(CLI::PositiveNumber)
+      ->check(config::positive_int("a positive number of positions, at most the model's seq_len"))
       ->capture_default_str();
   cmd->add_option("--temperature", o->temperature, "0 = greedy")
-      ->check(CLI::NonNegativeNumber)
+      ->check(config::non_negative("a temperature >= 0 (0 = greedy)"))
       ->capture_default_str();
-  cmd->add_option("--topp", o->topp, "top-p (nucleus) threshold; >= 1 disables")
-      ->check(CLI::Range(0.0f, 1.0f))
+  cmd->add_option("--topp", o->topp, "top-p (nucleus) threshold in (0, 1]; 1 disables")
+      ->check(config::number_in(0, 1, "a top-p threshold in (0, 1]", true))
       ->capture_default_str();
   cmd->add_option("--seed", o->seed, "sampler seed")->capture_default_str();
   cmd->callback([o] { run_generate(*o); });

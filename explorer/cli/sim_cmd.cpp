@@ -1,9 +1,15 @@
-// `llamaf sim`: runs the system simulator built for the design named by
-// --design (build/llamaf-sim-<name>, one per configs/designs/*.json, because
-// every RTL parameter set is its own Verilated model).
+// `llamaf sim`: runs the system simulator built for exactly the RTL
+// parameters of --design (every RTL parameter set is its own Verilated
+// model): the default build's llamaf-sim-<name> when a configs/designs/*.json
+// has those parameters, else llamaf-sim-<design identity>, built on demand
+// (explorer/sim_build.h). The design file is read and its parameters checked
+// for legality before anything is built; the simulator itself then checks
+// the parameters compiled into it against the file's.
 #include "explorer/cli/commands.h"
 
+#include "explorer/sim_build.h"
 #include "sim/model/error.h"
+#include "sim/rtl_driver/design_params.h"
 
 #include <fmt/core.h>
 
@@ -31,13 +37,26 @@ std::filesystem::path simulator_dir() {
   std::filesystem::path exe;
   const bool help = args.empty() || std::find(args.begin(), args.end(), "--help") != args.end() ||
                     std::find(args.begin(), args.end(), "-h") != args.end();
-  if (!design.empty()) {
-    const std::string name = std::filesystem::path(design).stem().string();
-    exe = simulator_dir() / ("llamaf-sim-" + name);
-    if (!std::filesystem::exists(exe))
-      throw_error("--design {}: no simulator '{}' was built; every configs/designs/*.json gets "
-                  "one when the project is (re)built (make)",
-                  design, exe.string());
+  if (!design.empty() && !help) {
+    const sim::DesignParams p = sim::load_design_params(design);  // keys, types, legality
+    const std::filesystem::path bin = simulator_dir();
+    const dse::SimulatorChoice choice = dse::find_simulator(p, bin, LLAMAF_SOURCE_DIR);
+    exe = choice.exe;
+    if (!std::filesystem::exists(exe)) {
+      if (choice.prebuilt)
+        fmt::print(stderr, "llamaf sim: the simulator of design '{}' ({}) is not built yet; "
+                           "building it\n", choice.name, exe.string());
+      else
+        fmt::print(stderr, "llamaf sim: no simulator exists yet for the RTL parameters of {} "
+                           "(design identity {}); building one (a few minutes, once)\n",
+                   design, choice.name);
+      std::filesystem::create_directories(bin / "explorer-designs");
+      exe = dse::ensure_simulator(p, bin, LLAMAF_SOURCE_DIR,
+                                  bin / "explorer-designs" / (choice.name + ".log"),
+                                  [](const std::string& step) {
+                                    fmt::print(stderr, "llamaf sim: {}\n", step);
+                                  });
+    }
   } else if (help) {
     for (const auto& e : std::filesystem::directory_iterator(simulator_dir()))
       if (e.path().filename().string().rfind("llamaf-sim-", 0) == 0) exe = e.path();

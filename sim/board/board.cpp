@@ -1,7 +1,7 @@
 // Board description: hand-written reader and validation of configs/boards/*.json.
 #include "sim/board/board.h"
 
-#include "sim/dram/json_reader.h"
+#include "sim/config/json_reader.h"
 #include "sim/model/error.h"
 
 #include <nlohmann/json.hpp>

@@ -2,7 +2,7 @@
 // conversion of JEDEC timings to command-clock cycles.
 #include "sim/dram/dram_config.h"
 
-#include "sim/dram/json_reader.h"
+#include "sim/config/json_reader.h"
 #include "sim/model/error.h"
 
 #include <nlohmann/json.hpp>

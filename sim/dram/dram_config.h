@@ -10,9 +10,13 @@
 #include <cstdint>
 #include <string>
 
+namespace llamaf::config {
+class JsonObject;
+}  // namespace llamaf::config
+
 namespace llamaf::dram {
 
-class JsonObject;
+using config::JsonObject;
 
 // How a physical byte address is sliced into channel/rank/bank group/bank/
 // row/column (docs/dram.md draws the bit layouts, LSB first after the burst

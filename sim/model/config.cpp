@@ -1,12 +1,11 @@
 // Llama2 model shape: validation and the configs/models JSON form.
 #include "sim/model/config.h"
 
+#include "sim/config/json_reader.h"
 #include "sim/model/error.h"
 
 #include <nlohmann/json.hpp>
 
-#include <fstream>
-#include <set>
 
 namespace llamaf::model {
 
@@ -44,60 +43,28 @@ void Config::validate(const std::string& where) const {
     throw_error("{}: rope_theta must be positive, got {}", where, rope_theta);
 }
 
-namespace {
-
-int required_int(const nlohmann::json& j, const char* key, const std::string& where) {
-  if (!j.contains(key)) throw_error("{}: missing required key '{}'", where, key);
-  const auto& v = j.at(key);
-  if (!v.is_number_integer())
-    throw_error("{}: key '{}' must be an integer, got {}", where, key, v.dump());
-  return v.get<int>();
-}
-
-}  // namespace
-
 Config config_from_json(const nlohmann::json& j, const std::string& where) {
-  if (!j.is_object()) throw_error("{}: expected a JSON object", where);
-  static const std::set<std::string> known = {
-      "name", "description", "source", "dim", "hidden_dim", "n_layers", "n_heads",
-      "n_kv_heads", "vocab_size", "seq_len", "shared_classifier", "norm_eps", "rope_theta"};
-  for (const auto& [key, value] : j.items()) {
-    if (!known.contains(key)) throw_error("{}: unknown key '{}'", where, key);
-  }
+  if (!j.is_object()) throw_error("{}: expected a JSON object, got {}", where, j.type_name());
+  const config::JsonObject o(j, where, "");
+  o.allow({"name", "description", "source"});  // documentation only
   Config c;
-  c.dim = required_int(j, "dim", where);
-  c.hidden_dim = required_int(j, "hidden_dim", where);
-  c.n_layers = required_int(j, "n_layers", where);
-  c.n_heads = required_int(j, "n_heads", where);
-  c.n_kv_heads = j.contains("n_kv_heads") ? required_int(j, "n_kv_heads", where) : c.n_heads;
-  c.vocab_size = required_int(j, "vocab_size", where);
-  c.seq_len = required_int(j, "seq_len", where);
-  if (j.contains("shared_classifier")) {
-    if (!j["shared_classifier"].is_boolean())
-      throw_error("{}: key 'shared_classifier' must be true or false", where);
-    c.shared_classifier = j["shared_classifier"].get<bool>();
-  }
-  auto optional_float = [&](const char* key, float& out) {
-    if (!j.contains(key)) return;
-    if (!j[key].is_number()) throw_error("{}: key '{}' must be a number", where, key);
-    out = j[key].get<float>();
-  };
-  optional_float("norm_eps", c.norm_eps);
-  optional_float("rope_theta", c.rope_theta);
+  c.dim = o.get_int("dim");
+  c.hidden_dim = o.get_int("hidden_dim");
+  c.n_layers = o.get_int("n_layers");
+  c.n_heads = o.get_int("n_heads");
+  c.n_kv_heads = o.get_int("n_kv_heads", c.n_heads);
+  c.vocab_size = o.get_int("vocab_size");
+  c.seq_len = o.get_int("seq_len");
+  c.shared_classifier = o.get_bool("shared_classifier", c.shared_classifier);
+  c.norm_eps = static_cast<float>(o.get_number("norm_eps", c.norm_eps));
+  c.rope_theta = static_cast<float>(o.get_number("rope_theta", c.rope_theta));
+  o.reject_unknown();
   c.validate(where);
   return c;
 }
 
 Config load_shape(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw_error("{}: cannot open model shape file", path);
-  nlohmann::json j;
-  try {
-    in >> j;
-  } catch (const nlohmann::json::parse_error& e) {
-    throw_error("{}: invalid JSON at byte {}: {}", path, e.byte, e.what());
-  }
-  return config_from_json(j, path);
+  return config_from_json(config::read_json_file(path), path);
 }
 
 nlohmann::json to_json(const Config& c) {

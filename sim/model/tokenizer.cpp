@@ -101,8 +101,23 @@ Tokenizer::Tokenizer(const std::string& path, int vocab_size) {
     vocab_.emplace_back(data.data() + offset, static_cast<std::size_t>(len));
     offset += static_cast<std::size_t>(len);
   }
-  // Bytes after the last token are ignored, as llama2.c does: the model, not
-  // the file, fixes the vocabulary size.
+  // The model fixes the vocabulary size, and llama2.c silently ignores bytes
+  // after its last token; but a file with more tokens than the model's
+  // vocabulary belongs to another model (the 32000-token tokenizer.bin with
+  // the 512-token stories260K decodes to garbage), so it is refused.
+  if (offset != data.size()) {
+    std::size_t extra = 0;  // whole token records after the model's last one
+    for (std::size_t o = offset; data.size() - o >= 8; ++extra) {
+      std::int32_t len = 0;
+      std::memcpy(&len, data.data() + o + 4, 4);
+      if (len < 0 || data.size() - o - 8 < static_cast<std::size_t>(len)) break;
+      o += 8 + static_cast<std::size_t>(len);
+    }
+    throw_error("{}: the tokenizer has more tokens than the model's vocabulary: the model's "
+                "vocab_size is {}, but {} bytes ({} more token record(s)) follow token {} at "
+                "offset {} (a tokenizer for another model?)",
+                path, vocab_size, data.size() - offset, extra, vocab_size - 1, offset);
+  }
 
   // llama2.c looks pieces up by bsearch in a sorted copy; the Llama 2 and
   // tok512 vocabularies have no duplicate pieces, so any exact-match index

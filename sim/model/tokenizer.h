@@ -11,7 +11,8 @@ namespace llamaf::model {
 class Tokenizer {
  public:
   // Loads tokenizer.bin (int32 max_token_length, then per token: float32
-  // score, int32 length, bytes). vocab_size must be given by the model.
+  // score, int32 length, bytes). vocab_size must be given by the model; the
+  // file must hold exactly that many tokens (more: refused, another model's).
   Tokenizer(const std::string& path, int vocab_size);
 
   // llama2.c's encode(): optional BOS (1) / EOS (2); a leading dummy-prefix

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <array>
 #include <cstdint>
 #include <string>
 
@@ -19,32 +20,68 @@ struct DesignParams {
   // Testbench hint ("tb_check_throughput": false): the design cannot
   // sustain its bound by construction, so throughput is not asserted.
   bool check_throughput = true;
+  // Fabric clock of the design point, MHz; 0: the board's.
+  double clock_mhz = 0;
+  // The lf_top parameter defaults (rtl/lf_top.sv): a design file that omits
+  // a parameter gets the RTL's own default, here and in the Verilated model.
   int num_pe = 16;
   int weight_bits = 8;
   int act_bits = 8;
-  int group_size = 64;
+  int group_size = 256;
   model::ScaleFormat scale_format = model::ScaleFormat::Fp32;
   int axi_data_bits = 128;
   int axi_addr_bits = 40;
   int weight_ports = 1;
   int max_outstanding = 4;
   int max_burst_beats = 16;
-  int wgt_buf_words = 64;
+  int wgt_buf_words = 128;
   int act_buf_cols = 2048;
   int out_buf_words = 16;
-  int job_queue_depth = 2;
+  int job_queue_depth = 4;
 
   model::QuantSpec quant_spec() const;
   model::BusGeometry bus() const { return model::BusGeometry{axi_data_bits, weight_ports}; }
   int axi_bytes() const { return axi_data_bits / 8; }
 };
 
-// Reads the RTL parameters of a design JSON. Each parameter is looked up under
-// its RTL name (`NumPe`) or its snake_case name (`num_pe`), at the top level
-// or inside a "params"/"parameters"/"rtl" object; `ScaleFmt` may be 0/1/2 or
-// "fp32"/"fp16"/"bf16". Missing parameters keep the lf_top defaults. Throws
-// llamaf::Error naming `where` and the key on a wrongly typed value.
+// The lf_top parameters by their SystemVerilog names, in declaration order.
+inline constexpr std::array<const char*, 14> kRtlParamNames = {
+    "NumPe",          "WeightBits",    "ActBits",     "GroupSize",   "ScaleFmt",
+    "AxiDataBits",    "AxiAddrBits",   "WeightPorts", "MaxOutstanding",
+    "MaxBurstBeats",  "WgtBufWords",   "ActBufCols",  "OutBufWords", "JobQueueDepth"};
+
+// Reads a design JSON (docs/configuration.md): "name", "description",
+// "clock_mhz" (> 0), "tb_check_throughput" and the "rtl" object holding lf_top
+// parameters by their SystemVerilog names (`ScaleFmt` may be 0/1/2 or
+// "fp32"/"fp16"/"bf16"); missing parameters keep the lf_top defaults. Unknown
+// keys are rejected (with a "did you mean"). Types only: legality is
+// check_rtl_legality. Throws llamaf::Error naming `where` and the key path.
 DesignParams design_params_from_json(const nlohmann::json& j, const std::string& where);
+// Reads the file and checks legality (check_rtl_legality): what every command
+// that builds, simulates or synthesizes a design file calls first.
 DesignParams load_design_params(const std::string& path);
+
+// The legality rules of docs/rtl.md, exactly the elaboration checks of
+// rtl/lf_top.sv (which Verilator 5.006 does not enforce: its $fatal in a
+// generate block does not fire). Throws naming `where`, the key rtl.<Name>,
+// its value and the rule. `quantizer_only`: the design is only used for
+// C++ accuracy studies, so WeightBits may be anything the quantizer does
+// (2..8) rather than what the RTL implements (2, 4, 8).
+void check_rtl_legality(const DesignParams& p, const std::string& where,
+                        bool quantizer_only = false);
+
+// All lf_top parameters as {"NumPe": 16, ...} (ScaleFmt as 0/1/2), keys
+// sorted: the canonical form hashed into a design's identity and written to
+// generated design files.
+nlohmann::json rtl_json(const DesignParams& p);
+
+// The PARAMS0..5 register values (docs/rtl.md, rtl/lf_csr.sv) a model built
+// with `p` returns.
+std::array<std::uint32_t, 6> params_registers(const DesignParams& p);
+// Compares the PARAMS0..5 registers read from a Verilated model with the
+// design file's parameters; throws, showing both sets, when they differ:
+// the simulator was built for another design.
+void check_compiled_params(const std::array<std::uint32_t, 6>& regs, const DesignParams& p,
+                           const std::string& where);
 
 }  // namespace llamaf::sim

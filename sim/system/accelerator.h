@@ -13,7 +13,9 @@
 #include <verilated_fst_c.h>
 #include <verilated_vcd_c.h>
 
+#include <array>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -86,6 +88,13 @@ class VerilatedAccelerator final : public Accelerator {
       ctx_->traceEverOn(true);
     }
     top_ = std::make_unique<Model>(ctx_.get(), "lf_top");
+    // Before anything depends on the port geometry: the model must have been
+    // built for exactly these parameters (a model of other parameters would
+    // simulate another design, or index its ports out of bounds).
+    std::array<std::uint32_t, 6> regs{};
+    for (std::size_t i = 0; i < regs.size(); ++i)
+      regs[i] = backdoor_read(csr::kParams0 + 4 * static_cast<std::uint32_t>(i));
+    check_compiled_params(regs, p_, "design '" + p_.name + "'");
     if (!opt.trace_path.empty()) trace_ = open_trace(opt.trace_path, fst);
     const AxiPortShape shape{p_.axi_data_bits, p_.axi_addr_bits};
     for (int i = 0; i < p_.weight_ports; ++i)
@@ -107,7 +116,12 @@ class VerilatedAccelerator final : public Accelerator {
   const DesignParams& params() const override { return p_; }
 
   void set_csr(bool write, std::uint32_t addr, std::uint32_t wdata) override {
-    if (write && addr == csr::kCtrl && (wdata & csr::kCtrlEnqueue)) ++outstanding_jobs_;
+    if (write && addr == csr::kRows) staged_.rows = wdata;
+    if (write && addr == csr::kCols) staged_.cols = wdata;
+    if (write && addr == csr::kCtrl && (wdata & csr::kCtrlEnqueue)) {
+      ++outstanding_jobs_;
+      job_bounds_.push_back({staged_.rows, staged_.cols, job_cycle_bound(staged_.rows, staged_.cols)});
+    }
     top_->csr_req_i = 1;
     top_->csr_we_i = write;
     top_->csr_addr_i = addr;
@@ -122,7 +136,22 @@ class VerilatedAccelerator final : public Accelerator {
     return writer_->idle();
   }
 
-  void step() override { tick(); }
+  void step() override {
+    tick();
+    watchdog();
+  }
+
+  // The most fabric cycles one job (rows x cols) may take before the
+  // simulation is declared stuck: 64 times its PE beats (rows *
+  // ceil(cols / NumPe), the compute-bound time), since even a design
+  // starved by DRAM streams its weights far faster than that, plus 10^6
+  // cycles for latency and small jobs. A model that never completes a job
+  // (an RTL deadlock, a harness bug) then stops with a diagnostic instead of
+  // spinning.
+  std::uint64_t job_cycle_bound(std::uint64_t rows, std::uint64_t cols) const {
+    const std::uint64_t pe = static_cast<std::uint64_t>(p_.num_pe);
+    return 64 * rows * ((cols + pe - 1) / pe) + 1'000'000;
+  }
 
   csr::Counters counters() override {
     return csr::read_counters([this](std::uint32_t a) {
@@ -150,6 +179,29 @@ class VerilatedAccelerator final : public Accelerator {
     dump(1);
     top_->csr_req_i = 0;
     if (irq_ && outstanding_jobs_ > 0) --outstanding_jobs_;
+  }
+
+  // Counts cycles spent on the oldest outstanding job; throws when it
+  // exceeds its bound (job_cycle_bound), naming the job and the
+  // accelerator's state.
+  void watchdog() {
+    if (irq_ && !job_bounds_.empty()) {
+      job_bounds_.pop_front();
+      cycles_on_job_ = 0;
+    }
+    if (outstanding_jobs_ == 0 || job_bounds_.empty()) {
+      cycles_on_job_ = 0;
+      return;
+    }
+    const JobBound& j = job_bounds_.front();
+    if (++cycles_on_job_ <= j.bound) return;
+    const csr::Status st = csr::Status::decode(backdoor_read(csr::kStatus));
+    const csr::Counters c = counters();
+    throw_error("the accelerator made no progress: job of {} rows x {} cols not complete after "
+                "{} cycles (bound {} for this job size); STATUS busy {} error {} (code {}) queued "
+                "{}; counters: PE beats {}, memory-stall cycles {}, bytes read {}, written {}",
+                j.rows, j.cols, cycles_on_job_, j.bound, st.busy, st.error, st.error_code,
+                st.queued, c.compute, c.mem_stall, c.bytes_read, c.bytes_written);
   }
 
   std::unique_ptr<TraceSink> open_trace(const std::string& path, bool fst) {
@@ -208,6 +260,16 @@ class VerilatedAccelerator final : public Accelerator {
   // at enqueue stays counted, and the host driver sees the error in STATUS.
   int outstanding_jobs_ = 0;
   bool irq_ = false;
+  // The progress watchdog: each enqueued job's size and cycle bound, oldest
+  // first (jobs complete in order), and the cycles spent on the oldest.
+  struct JobBound {
+    std::uint64_t rows = 0, cols = 0, bound = 0;
+  };
+  struct {
+    std::uint64_t rows = 0, cols = 0;
+  } staged_;
+  std::deque<JobBound> job_bounds_;
+  std::uint64_t cycles_on_job_ = 0;
 };
 
 }  // namespace llamaf::sim

@@ -32,6 +32,14 @@ class MemoryMap {
   // buffer, or the whole does not fit in `capacity_bytes`.
   MemoryMap(const model::Transformer& t, const DesignParams& design, std::uint64_t capacity_bytes);
 
+  // The checks that need only the model's shape (columns within ActBufCols,
+  // the whole image within `capacity_bytes`), with the constructor's
+  // messages, before any weight exists: `llamaf sim` runs it first, so a
+  // shape that cannot run on the design is refused in milliseconds rather
+  // than after generating gigabytes of weights. Returns the bytes needed.
+  static std::uint64_t check_shape(const model::Config& c, const DesignParams& design,
+                                   std::uint64_t capacity_bytes);
+
   // Writes every weight image into `mem` (functional contents).
   void load_weights(SparseMemory& mem) const;
 

@@ -3,6 +3,9 @@
 // explorer/cli, it prints; the library code it drives does not.
 #include "sim/system/system_sim.h"
 
+#include "llamaf_version.h"
+#include "sim/config/cli_checks.h"
+
 #include "sim/board/board.h"
 #include "sim/host/host_cost.h"
 #include "sim/model/checkpoint.h"
@@ -36,8 +39,8 @@ struct SimOptions {
   std::string design_path, board_path, model_path, shape_path, tokenizer_path, prompt, report_path;
   std::string policy = "overlapped";
   int steps = 32;
-  int sim_layers = -1;
-  double clock_mhz = 0;  // 0: the board's fabric clock
+  int sim_layers = 0;     // 0: every layer (full simulation)
+  double clock_mhz = 0;  // 0: the design's clock_mhz, else the board's fabric clock
   float temperature = 0.0f;
   float topp = 0.9f;
   std::uint64_t seed = 42;
@@ -76,32 +79,61 @@ nlohmann::json design_json(const DesignParams& p) {
           {"OutBufWords", p.out_buf_words}, {"JobQueueDepth", p.job_queue_depth}};
 }
 
+// --version: the simulator's design, the project version and revision and
+// the tools it was built with.
+std::string version_text(const std::string& design_name) {
+  return fmt::format("llamaf-sim-{}: LlamaF {} (git {}); {}; SystemC {}", design_name,
+                     LLAMAF_VERSION_STRING, LLAMAF_GIT_REVISION, LLAMAF_VERILATOR_VERSION,
+                     LLAMAF_SYSTEMC_VERSION);
+}
+
 int run(const SimOptions& o, const AcceleratorFactory& factory, const std::string& design_name) {
   const auto wall_start = std::chrono::steady_clock::now();
+  // Every input is checked before any weight is generated or loaded: the
+  // design (keys, legality), the board, the options, and the model's shape
+  // against the design and the board's memory.
   const DesignParams design = load_design_params(o.design_path);
-  if (std::filesystem::path(o.design_path).stem().string() != design_name)
-    throw_error("{}: this simulator was built for design '{}' (configs/designs/{}.json)",
-                o.design_path, design_name, design_name);
   const board::Board board = board::load_board(o.board_path);
-  const double clock_mhz = o.clock_mhz > 0 ? o.clock_mhz : board.fabric.clock_mhz;
+  const double clock_mhz =
+      o.clock_mhz > 0 ? o.clock_mhz : design.clock_mhz > 0 ? design.clock_mhz : board.fabric.clock_mhz;
+  if (clock_mhz > board.fabric.hp_port_max_clock_mhz)
+    throw_error("clock {} MHz{}: above board '{}' PL-PS port limit of {} MHz "
+                "(fabric.hp_port_max_clock_mhz)", clock_mhz, o.clock_mhz > 0 ? " (--clock-mhz)" : "",
+                board.name, board.fabric.hp_port_max_clock_mhz);
   if (design.weight_ports > board.fabric.hp_ports)
     throw_error("{}: design uses {} AXI ports but board '{}' has {} HP ports", o.design_path,
                 design.weight_ports, board.name, board.fabric.hp_ports);
   const model::QuantSpec quant = design.quant_spec();
   const SchedulePolicy policy = parse_policy(o.policy);
+  // A checkpoint is read (not yet quantized) to know its shape; a shape file
+  // needs no weights at all until every check passed.
+  std::optional<model::Checkpoint> ckpt;
+  if (o.shape_path.empty()) ckpt.emplace(model::load_checkpoint(o.model_path));
+  const model::Config shape = ckpt ? ckpt->config : model::load_shape(o.shape_path);
+  const std::string model_file = o.shape_path.empty() ? o.model_path : o.shape_path;
+  if (o.sim_layers > shape.n_layers)
+    throw_error("--sim-layers {}: expected 1..{} (the layers of {})", o.sim_layers, shape.n_layers,
+                model_file);
+  if (o.steps > shape.seq_len)
+    throw_error("-n {}: more positions than the model's seq_len {} ({})", o.steps, shape.seq_len,
+                model_file);
+  try {
+    MemoryMap::check_shape(shape, design, board.memory.capacity_bytes());
+  } catch (const Error& e) {
+    throw_error("{} on design {} and board {}: {}", model_file, o.design_path, board.name, e.what());
+  }
+  std::optional<model::Tokenizer> tok;
+  if (!o.tokenizer_path.empty()) tok.emplace(o.tokenizer_path, shape.vocab_size);
+  if (!o.prompt.empty() && !tok) throw Error("--prompt needs --tokenizer");
 
   // The model, quantized as the design computes.
-  model::Transformer t = !o.shape_path.empty()
-      ? model::make_synthetic_transformer(model::load_shape(o.shape_path), o.weights_seed, quant)
-      : model::Transformer(model::load_checkpoint(o.model_path), quant);
+  model::Transformer t = ckpt ? model::Transformer(std::move(*ckpt), quant)
+                              : model::make_synthetic_transformer(shape, o.weights_seed, quant);
   const model::Config& cfg = t.config();
-  if (o.sim_layers == 0 || o.sim_layers > cfg.n_layers)
-    throw_error("--sim-layers {}: expected 1..{} (the model's layers)", o.sim_layers, cfg.n_layers);
-  std::optional<model::Tokenizer> tok;
-  if (!o.tokenizer_path.empty()) tok.emplace(o.tokenizer_path, cfg.vocab_size);
-  if (!o.prompt.empty() && !tok) throw Error("--prompt needs --tokenizer");
   const std::vector<int> prompt = tok ? tok->encode(o.prompt, true, false) : std::vector<int>{1};
-  const int steps = std::min(o.steps, cfg.seq_len);
+  if (static_cast<int>(prompt.size()) > cfg.seq_len)
+    throw_error("--prompt: {} tokens exceed the model's seq_len {}", prompt.size(), cfg.seq_len);
+  const int steps = o.steps;
 
   // Reference: the golden quantized model on the host, same sampler.
   std::vector<int> expected;
@@ -121,12 +153,17 @@ int run(const SimOptions& o, const AcceleratorFactory& factory, const std::strin
   aopt.trace_path = o.trace_path;
   aopt.trace_from = o.trace_from;
   aopt.trace_to = o.trace_to;
-  std::unique_ptr<Accelerator> acc = factory(design, bridge, aopt);
+  std::unique_ptr<Accelerator> acc;
+  try {
+    acc = factory(design, bridge, aopt);
+  } catch (const Error& e) {
+    throw_error("{} (llamaf-sim-{}): {}", o.design_path, design_name, e.what());
+  }
   Soc soc("soc", *acc, bridge, clock_mhz, o.quantum);
   const host::HostCostModel host(board.host);
   BackendConfig bcfg;
   bcfg.policy = policy;
-  bcfg.sim_layers = o.sim_layers;
+  bcfg.sim_layers = o.sim_layers > 0 ? o.sim_layers : -1;  // the backend: -1 = every layer
   RtlBackend backend(soc, map, cfg, design, host, bcfg);
   t.set_backend(&backend);
 
@@ -192,7 +229,7 @@ int run(const SimOptions& o, const AcceleratorFactory& factory, const std::strin
   const double tokens_per_s = seconds > 0 ? records.size() / seconds : 0.0;
   const double weight_bytes = static_cast<double>(map.weight_bytes());
   const double roofline = peak * 1e9 / weight_bytes;
-  const bool fast = o.sim_layers > 0 && o.sim_layers < cfg.n_layers;
+  const bool fast = o.sim_layers > 0 && o.sim_layers < cfg.n_layers;  // 0: every layer
   nlohmann::json rep;
   rep["schema"] = "llamaf.sim.report/1";
   rep["mode"] = fast ? "fast" : "full";
@@ -267,14 +304,15 @@ int system_sim_main(int argc, char** argv, const AcceleratorFactory& factory,
   model->excludes(shape);
   app.add_option("--tokenizer", o.tokenizer_path, "tokenizer.bin");
   app.add_option("--prompt", o.prompt, "prompt text (needs --tokenizer)");
-  app.add_option("-n,--steps", o.steps, "positions to run, prompt included")->check(CLI::PositiveNumber)->capture_default_str();
+  app.add_option("-n,--steps", o.steps, "positions to run, prompt included (1..seq_len)")->capture_default_str();
   app.add_option("--policy", o.policy, "schedule: serial | overlapped")->capture_default_str();
-  app.add_option("--sim-layers", o.sim_layers,
-                 "fast mode: simulate this many layers cycle by cycle, extrapolate the rest");
-  app.add_option("--clock-mhz", o.clock_mhz, "accelerator clock (default: the board's)");
+  auto* sim_layers = app.add_option("--sim-layers", o.sim_layers,
+                 "fast mode: simulate this many layers cycle by cycle, extrapolate the rest (1..n_layers)");
+  auto* clock = app.add_option("--clock-mhz", o.clock_mhz,
+                               "accelerator clock, MHz (default: the design's clock_mhz, else the board's; at most the board's PL-PS port limit)");
   app.add_option("--report", o.report_path, "write the JSON report here");
   app.add_option("--temperature", o.temperature, "0 = greedy")->capture_default_str();
-  app.add_option("--topp", o.topp)->capture_default_str();
+  app.add_option("--topp", o.topp, "top-p (nucleus) threshold, in (0, 1]")->capture_default_str();
   app.add_option("--seed", o.seed, "sampler seed")->capture_default_str();
   app.add_option("--weights-seed", o.weights_seed, "seed of synthetic weights")->capture_default_str();
   app.add_option("--quantum", o.quantum, "max cycles the accelerator runs ahead of a computing host")
@@ -284,12 +322,26 @@ int system_sim_main(int argc, char** argv, const AcceleratorFactory& factory,
                  "VCD waveforms of lf_top (needs a build with -DLLAMAF_RTL_TRACE=ON)");
   app.add_option("--trace-from", o.trace_from, "first fabric cycle dumped");
   app.add_option("--trace-to", o.trace_to, "last fabric cycle dumped");
+  app.set_version_flag("--version", version_text(design_name));
   try {
     app.parse(argc, argv);
     if (o.model_path.empty() && o.shape_path.empty()) throw Error("one of --model or --shape is required");
+    // Numeric options, checked with a readable message (CLI11's range
+    // checks print doubles' full limits).
+    if (o.steps < 1) throw_error("-n {}: expected a positive number of positions", o.steps);
+    if (sim_layers->count() > 0 && o.sim_layers < 1)
+      throw_error("--sim-layers {}: expected 1..n_layers (omit it for a full simulation)", o.sim_layers);
+    if (clock->count() > 0 && !(o.clock_mhz > 0))
+      throw_error("--clock-mhz {}: expected a clock in MHz > 0", o.clock_mhz);
+    if (!(o.temperature >= 0)) throw_error("--temperature {}: expected >= 0 (0 = greedy)", o.temperature);
+    if (!(o.topp > 0 && o.topp <= 1)) throw_error("--topp {}: expected a value in (0, 1]", o.topp);
+    if (o.quantum < 1) throw_error("--quantum {}: expected at least 1 cycle", o.quantum);
+    if (o.trace_to < o.trace_from)
+      throw_error("--trace-to {} is before --trace-from {}", o.trace_to, o.trace_from);
     return run(o, factory, design_name);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    const int code = app.exit(e);  // --help, --version: 0
+    return code == 0 ? 0 : 2;      // a bad command line: 2, as llamaf's commands
   } catch (const std::exception& e) {
     fmt::print(stderr, "llamaf sim: error: {}\n", e.what());
     return 1;

@@ -54,18 +54,22 @@ TEST_CASE("Yosys cells are grouped into FPGA resources", "[synth]") {
   CHECK(resources_from_json(to_json(r), "test") == r);
 }
 
-TEST_CASE("design parameters are read under RTL or snake_case names", "[synth]") {
-  const nlohmann::json j = {{"name", "x"},
-                            {"num_pe", 16},
-                            {"params", {{"WeightBits", 4}, {"scale_fmt", "bf16"}}},
-                            {"board", "zcu102"}};
+TEST_CASE("design parameters are read by the one design reader, legality checked", "[synth]") {
+  const nlohmann::json j = {{"name", "x"}, {"rtl", {{"NumPe", 16}, {"WeightBits", 4}, {"ScaleFmt", "bf16"}}}};
   const auto p = rtl_parameters(j, "x.json");
   REQUIRE(p.size() == 3);
   CHECK(p[0] == std::pair<std::string, std::int64_t>{"NumPe", 16});
   CHECK(p[1] == std::pair<std::string, std::int64_t>{"ScaleFmt", 2});
   CHECK(p[2] == std::pair<std::string, std::int64_t>{"WeightBits", 4});
-  CHECK_THROWS_WITH(rtl_parameters(nlohmann::json{{"NumPe", "many"}}, "y.json"),
-                    Catch::Contains("y.json") && Catch::Contains("NumPe"));
+  CHECK_THROWS_WITH(rtl_parameters(nlohmann::json{{"rtl", {{"NumPe", "many"}}}}, "y.json"),
+                    Catch::Contains("y.json") && Catch::Contains("rtl.NumPe"));
+  // Other spellings and other keys are refused, not ignored.
+  CHECK_THROWS_WITH(rtl_parameters(nlohmann::json{{"num_pe", 16}}, "z.json"),
+                    Catch::Contains("z.json: num_pe") && Catch::Contains("unknown key"));
+  CHECK_THROWS_WITH(rtl_parameters(nlohmann::json{{"board", "zcu102"}}, "z.json"),
+                    Catch::Contains("z.json: board") && Catch::Contains("unknown key"));
+  CHECK_THROWS_WITH(rtl_parameters(nlohmann::json{{"rtl", {{"NumPe", 3}}}}, "z.json"),
+                    Catch::Contains("rtl.NumPe = 3") && Catch::Contains("power of two"));
 }
 
 TEST_CASE("synthesize runs Yosys once and then answers from the cache", "[synth]") {
@@ -83,14 +87,14 @@ TEST_CASE("synthesize runs Yosys once and then answers from the cache", "[synth]
         "  end\n"
         "endmodule\n");
   const fs::path design = dir.path / "tiny.json";
-  write(design, R"({"name": "tiny", "num_pe": 3})");
+  write(design, R"({"name": "tiny", "rtl": {"NumPe": 4}})");
   SynthOptions opt;
   opt.rtl_dir = rtl;
   opt.cache_dir = dir.path / "cache";
   const SynthResult a = synthesize(design, opt);
   CHECK_FALSE(a.from_cache);
   CHECK(a.design == "tiny");
-  CHECK(a.resources.ff == 48);  // 3 PEs x 16-bit accumulators
+  CHECK(a.resources.ff == 64);  // 4 PEs x 16-bit accumulators
   CHECK(a.resources.dsp + a.resources.lut > 0);
   const SynthResult b = synthesize(design, opt);
   CHECK(b.from_cache);
@@ -98,7 +102,7 @@ TEST_CASE("synthesize runs Yosys once and then answers from the cache", "[synth]
   CHECK(b.resources == a.resources);
 
   // Another parameter value or a changed source is another cache entry.
-  write(design, R"({"name": "tiny", "num_pe": 1})");
+  write(design, R"({"name": "tiny", "rtl": {"NumPe": 1}})");
   const SynthResult c = synthesize(design, opt);
   CHECK_FALSE(c.from_cache);
   CHECK(c.key != a.key);

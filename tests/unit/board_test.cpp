@@ -2,7 +2,7 @@
 // data sheets; malformed boards fail with the file and key path named.
 #include "sim/board/board.h"
 #include "sim/dram/dram_system.h"
-#include "sim/dram/json_reader.h"
+#include "sim/config/json_reader.h"
 #include "sim/model/error.h"
 
 #include <catch2/catch.hpp>

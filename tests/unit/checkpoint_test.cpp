@@ -166,9 +166,9 @@ TEST_CASE("model shape errors name the file and key", "[config][errors]") {
   };
   check(R"({"dim": 64})", "hidden_dim");
   check(R"({"dim": 64, "hidden_dim": 172, "n_layers": 5, "n_heads": 8, "vocab_size": 512,
-            "seq_len": 512, "colour": 1})", "unknown key 'colour'");
+            "seq_len": 512, "colour": 1})", "colour: unknown key");
   check(R"({"dim": 64, "hidden_dim": 172, "n_layers": 5, "n_heads": 7, "vocab_size": 512,
             "seq_len": 512})", "n_heads");
-  check(R"({"dim": "64"})", "'dim' must be an integer");
+  check(R"({"dim": "64"})", "dim: expected an integer");
   check("{not json", "invalid JSON");
 }

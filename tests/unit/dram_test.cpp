@@ -3,7 +3,7 @@
 #include "sim/dram/address_map.h"
 #include "sim/dram/dram_config.h"
 #include "sim/dram/dram_system.h"
-#include "sim/dram/json_reader.h"
+#include "sim/config/json_reader.h"
 #include "sim/model/error.h"
 
 #include <catch2/catch.hpp>

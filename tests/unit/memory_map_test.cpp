@@ -1,6 +1,7 @@
 // DRAM layout of a model on a design: images placed 4 KiB aligned in
 // forward-pass order, and clear errors when the model does not fit the
 // design (quantization, activation buffer) or the board's memory.
+#include "sim/model/config.h"
 #include "sim/model/error.h"
 #include "sim/model/synthetic.h"
 #include "sim/rtl_driver/design_params.h"
@@ -79,4 +80,23 @@ TEST_CASE("a model that does not fit the design or the board is refused with the
     const model::Transformer t = model::make_synthetic_transformer(small(), 1, p.quant_spec());
     CHECK_THROWS_WITH(sim::MemoryMap(t, p, 64 * 1024), Catch::Contains("GiB of DRAM"));
   }
+}
+
+TEST_CASE("shape-only checks need no weights and give the constructor's messages", "[system]") {
+  // Llama-2-7B on the wide design: w2's 11008 columns exceed ActBufCols;
+  // found from the shape alone (the issue's 2-minute, 11 GB case).
+  const model::Config l7 = model::load_shape(std::string(LLAMAF_SOURCE_DIR) + "/configs/models/llama-2-7b.json");
+  const sim::DesignParams wide = sim::load_design_params(std::string(LLAMAF_SOURCE_DIR) + "/configs/designs/wide.json");
+  CHECK_THROWS_WITH(sim::MemoryMap::check_shape(l7, wide, 4ull << 30),
+                    Catch::Contains("layer 0 w2: 11008 columns exceed") && Catch::Contains("ActBufCols = 5632"));
+  // An image larger than the board's memory.
+  sim::DesignParams big = wide;
+  big.act_buf_cols = 11008 / 128 * 128 + 128;
+  CHECK_THROWS_WITH(sim::MemoryMap::check_shape(l7, big, 4ull << 30), Catch::Contains("GiB of DRAM"));
+  // A shape that fits: the same bytes as the layout built from real weights.
+  const sim::DesignParams p = design();
+  const model::Transformer t = model::make_synthetic_transformer(small(), 1, p.quant_spec());
+  const sim::MemoryMap map(t, p, 1ull << 30);
+  CHECK(sim::MemoryMap::check_shape(small(), p, 1ull << 30) == map.end());
+  CHECK_THROWS_WITH(sim::MemoryMap::check_shape(small(), p, map.end() - 4096), Catch::Contains("GiB of DRAM"));
 }

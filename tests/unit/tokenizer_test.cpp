@@ -203,12 +203,23 @@ TEST_CASE("decode applies safe_printf and stops at a later BOS", "[tokenizer]") 
   CHECK(tok.decode({}).empty());
 }
 
-TEST_CASE("a model vocabulary smaller than the file reads a prefix", "[tokenizer]") {
+TEST_CASE("a tokenizer with more tokens than the model's vocabulary is refused", "[tokenizer]") {
+  // The case: the 32000-token tokenizer.bin with the 512-token
+  // stories260K printed garbage (llama2.c reads a prefix and ignores the rest).
   auto p = llamaf::test::model_file("tokenizer.bin");
   if (!p) return;
-  Tokenizer tok(p->string(), 300);
-  CHECK(tok.vocab_size() == 300);
-  CHECK(tok.piece(259) == "  ");
+  try {
+    Tokenizer tok(p->string(), 512);
+    FAIL("accepted a 32000-token tokenizer for a 512-token model");
+  } catch (const llamaf::Error& e) {
+    const std::string msg = e.what();
+    INFO(msg);
+    CHECK(msg.find(p->string()) != std::string::npos);
+    CHECK(msg.find("vocab_size is 512") != std::string::npos);
+    CHECK(msg.find("31488 more token record(s)") != std::string::npos);
+  }
+  // Exactly the model's vocabulary is accepted.
+  CHECK(Tokenizer(p->string(), 32000).vocab_size() == 32000);
 }
 
 TEST_CASE("truncated or missing tokenizer files throw llamaf::Error naming the file",

@@ -1,11 +1,13 @@
 // Checked JSON object access for the hand-written config readers.
-#include "sim/dram/json_reader.h"
+#include "sim/config/json_reader.h"
 
 #include "sim/model/error.h"
 
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 
-namespace llamaf::dram {
+namespace llamaf::config {
 
 namespace {
 const nlohmann::json kEmptyObject = nlohmann::json::object();
@@ -116,7 +118,8 @@ void JsonObject::reject_unknown() const {
     if (known_.contains(key)) continue;
     std::string known;
     for (const std::string& k : known_) known += (known.empty() ? "" : ", ") + k;
-    throw_error("{}: unknown key (known keys here: {})", at(key), known);
+    throw_error("{}: unknown key{} (known keys here: {})", at(key),
+                did_you_mean(key, {known_.begin(), known_.end()}), known);
   }
 }
 
@@ -130,4 +133,41 @@ nlohmann::json read_json_file(const std::string& path) {
   }
 }
 
-}  // namespace llamaf::dram
+std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
+  auto lower = [](std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  const std::string w = lower(word);
+  std::string best;
+  std::size_t best_d = std::string::npos;
+  for (const std::string& c : candidates) {
+    // Levenshtein distance, one row at a time.
+    const std::string k = lower(c);
+    std::vector<std::size_t> row(k.size() + 1);
+    for (std::size_t j = 0; j <= k.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= w.size(); ++i) {
+      std::size_t diag = row[0];
+      row[0] = i;
+      for (std::size_t j = 1; j <= k.size(); ++j) {
+        const std::size_t up = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (w[i - 1] == k[j - 1] ? 0 : 1)});
+        diag = up;
+      }
+    }
+    if (row[k.size()] < best_d) {
+      best_d = row[k.size()];
+      best = c;
+    }
+  }
+  // A plausible typo: at most a third of the word changed (and at most 3 edits).
+  if (best.empty() || best_d == 0 || best_d > std::min<std::size_t>(3, (w.size() + 2) / 3)) return "";
+  return best;
+}
+
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
+  const std::string m = closest_match(word, candidates);
+  return m.empty() ? "" : " (did you mean '" + m + "'?)";
+}
+
+}  // namespace llamaf::config

@@ -1,7 +1,9 @@
-// A checked view of one JSON object for hand-written from_json readers:
-// required keys, optional keys with defaults, type checks, and rejection of
-// unknown keys, with every error naming the file and the dotted key path.
-// Used by the DRAM config reader and by the board loader.
+// The project's one checked-JSON reader, shared by every config reader
+// (designs, model shapes, boards and their DRAM section, energy tables,
+// sweeps): a checked view of one JSON object for hand-written from_json
+// readers: required keys, optional keys with defaults, type checks, and
+// rejection of unknown keys (with a "did you mean" suggestion), with every
+// error naming the file and the dotted key path.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -10,8 +12,9 @@
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
-namespace llamaf::dram {
+namespace llamaf::config {
 
 class JsonObject {
  public:
@@ -67,4 +70,16 @@ class JsonObject {
 // Reads a whole JSON file; errors name the file and the byte offset.
 nlohmann::json read_json_file(const std::string& path);
 
+// The closest of `candidates` to `word` (edit distance, case-insensitive),
+// or "" when none is close enough to be a plausible typo.
+std::string closest_match(const std::string& word, const std::vector<std::string>& candidates);
+// " (did you mean 'X'?)" for closest_match, or "".
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
+
+}  // namespace llamaf::config
+
+// The DRAM and board readers name these in their own namespace.
+namespace llamaf::dram {
+using config::JsonObject;
+using config::read_json_file;
 }  // namespace llamaf::dram

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   llamaf::cli::add_point_command(app);
   llamaf::cli::add_report_command(app);
   llamaf::cli::add_merge_command(app);
+  llamaf::cli::add_membench_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

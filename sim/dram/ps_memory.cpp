@@ -196,22 +196,30 @@ std::uint64_t PsMemory::path_ck(int port) const {
   return cfg_.ports[std::size_t(port)].coherent ? cci_ck_ : 0;
 }
 
-// AXI4 -> AXI3: at most max_burst_beats per burst and never across a
-// boundary_bytes (4 KB) boundary. E.g. 64 beats x 16 B from 0x0F80: pieces of
-// 8 (to 0x1000), 16, 16, 16, 8 beats.
+std::vector<std::pair<std::uint64_t, int>> split_axi3(std::uint64_t addr, int beats, int beat_bytes,
+                                                      int max_beats, int boundary_bytes) {
+  std::vector<std::pair<std::uint64_t, int>> out;
+  const auto bound = static_cast<std::uint64_t>(boundary_bytes);
+  const auto bb = static_cast<std::uint64_t>(beat_bytes);
+  while (beats > 0) {
+    // Beats that start before the next boundary (an unaligned first beat
+    // counts as one).
+    const std::uint64_t to_bound = (bound - addr % bound + bb - 1) / bb;
+    int n = std::min(beats, max_beats);
+    if (std::uint64_t(n) > to_bound) n = static_cast<int>(to_bound);
+    out.emplace_back(addr, n);
+    beats -= n;
+    addr = addr - addr % bb + std::uint64_t(n) * bb;  // beats after the first are aligned
+  }
+  return out;
+}
+
 void PsMemory::split(Channel& ch, std::uint64_t addr, int beats, std::uint64_t parent,
                      int bytes_per_beat) {
-  const std::uint64_t bound = static_cast<std::uint64_t>(cfg_.boundary_bytes);
-  while (beats > 0) {
-    const std::uint64_t to_bound = (bound - (addr % bound)) / std::uint64_t(bytes_per_beat);
-    int n = std::min(beats, cfg_.max_burst_beats);
-    if (to_bound > 0 && std::uint64_t(n) > to_bound) n = static_cast<int>(to_bound);
-    if (n <= 0) n = 1;  // unaligned start inside the last beat before a boundary
-    beats -= n;
-    Piece p{addr, n, parent, beats == 0};
-    ch.cmdq.push_back(p);
-    addr += std::uint64_t(n) * std::uint64_t(bytes_per_beat);
-  }
+  const auto pieces =
+      split_axi3(addr, beats, bytes_per_beat, cfg_.max_burst_beats, cfg_.boundary_bytes);
+  for (std::size_t i = 0; i < pieces.size(); ++i)
+    ch.cmdq.push_back(Piece{pieces[i].first, pieces[i].second, parent, i + 1 == pieces.size()});
 }
 
 bool PsMemory::can_accept_read(int port) const {

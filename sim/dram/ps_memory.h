@@ -26,6 +26,7 @@
 #include <deque>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace llamaf::dram {
@@ -76,6 +77,12 @@ struct PsConfig {
 };
 
 PsConfig ps_config_from_json(const JsonObject& obj);
+
+// AXI4 -> AXI3 as the AFI converts: (address, beats) pieces of at most
+// max_beats beats that never cross a boundary_bytes boundary.
+// E.g. 64 beats x 16 B from 0x0F80: 8 beats (to 0x1000), then 16, 16, 16, 8.
+std::vector<std::pair<std::uint64_t, int>> split_axi3(std::uint64_t addr, int beats, int beat_bytes,
+                                                      int max_beats, int boundary_bytes);
 nlohmann::json to_json(const PsConfig& c);
 
 // Per PL-side port counters.

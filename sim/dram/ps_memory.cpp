@@ -50,8 +50,20 @@ int PsConfig::port_index(const std::string& name) const {
   return -1;
 }
 
+std::vector<std::string> PsConfig::default_port_map(int n) const {
+  if (n < 1 || n > static_cast<int>(default_port_order.size()))
+    throw_error("a design with {} AXI ports needs a port map: the board's default_port_order "
+                "lists {} ports",
+                n, default_port_order.size());
+  return {default_port_order.begin(), default_port_order.begin() + n};
+}
+
 void PsConfig::validate(const std::string& where) const {
   if (ports.empty()) throw_error("{}.ports must list at least one port", where);
+  for (std::size_t i = 0; i < default_port_order.size(); ++i)
+    if (port_index(default_port_order[i]) < 0)
+      throw_error("{}.default_port_order[{}]: no port named \"{}\"", where, i,
+                  default_port_order[i]);
   for (std::size_t i = 0; i < ports.size(); ++i) {
     const PsPortSpec& p = ports[i];
     const std::string w = fmt::format("{}.ports[{}]", where, i);
@@ -101,6 +113,15 @@ PsConfig ps_config_from_json(const JsonObject& o) {
     p.reject_unknown();
     c.ports.push_back(s);
   }
+  if (o.has("default_port_order")) {
+    const nlohmann::json& v = o.get_raw("default_port_order");
+    if (!v.is_array()) throw_error("{}: expected an array of port names", o.at("default_port_order"));
+    for (const auto& e : v) {
+      if (!e.is_string())
+        throw_error("{}: expected an array of port names, got {}", o.at("default_port_order"), e.dump());
+      c.default_port_order.push_back(e.get<std::string>());
+    }
+  }
   c.read_acceptance = o.get_int("read_acceptance", c.read_acceptance);
   c.write_acceptance = o.get_int("write_acceptance", c.write_acceptance);
   c.read_issuing = o.get_int("read_issuing", c.read_issuing);
@@ -130,6 +151,7 @@ nlohmann::json to_json(const PsConfig& c) {
     ports.push_back({{"name", p.name}, {"data_bits", p.data_bits}, {"xpi", p.xpi},
                      {"coherent", p.coherent}, {"qos", to_string(p.qos)}});
   return {{"ports", ports},
+          {"default_port_order", c.default_port_order},
           {"read_acceptance", c.read_acceptance},
           {"write_acceptance", c.write_acceptance},
           {"read_issuing", c.read_issuing},

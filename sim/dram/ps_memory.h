@@ -49,6 +49,8 @@ struct PsPortSpec {
 
 struct PsConfig {
   std::vector<PsPortSpec> ports;
+  // Ports an n-port design uses when it names none: the first n of this list.
+  std::vector<std::string> default_port_order;
   // AFI (AXI FIFO interface) of each port, UG1085 "AXI interface programming".
   int read_acceptance = 8;     // read commands the AFI accepts (command queue)
   int write_acceptance = 8;
@@ -74,6 +76,8 @@ struct PsConfig {
 
   void validate(const std::string& where) const;
   int port_index(const std::string& name) const;  // -1 when absent
+  // The first n of default_port_order; throws when n exceeds it.
+  std::vector<std::string> default_port_map(int n) const;
 };
 
 PsConfig ps_config_from_json(const JsonObject& obj);

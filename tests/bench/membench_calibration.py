@@ -10,7 +10,11 @@ the request size (gnuplot, SVG).
 
   tests/bench/membench_calibration.py [--llamaf build/llamaf]
       [--board configs/boards/zcu102.json] [--out out/membench]
-      [--sizes 16,64,128,...] [--max-error-pct 5]
+      [--sizes 16,64,128,...] [--max-error-pct 5] [--predict]
+
+--predict also prints the model's figures for configurations the files do not
+contain (three and four ports, HP1+HP2, HPC ports, writes, mixed, random
+order) as a Markdown table (predictions.csv).
 
 Exit status 1 when any point's |error| exceeds --max-error-pct.
 """
@@ -42,13 +46,58 @@ def port_set(column):
     return [p for p in name.split("_") if p]
 
 
-def run(llamaf, board, ports, size, clock, pattern):
+def run_json(llamaf, board, ports, size, clock, pattern, order="sequential"):
     cmd = [llamaf, "membench", "--board", board, "--ports", ",".join(ports),
            "--request-bytes", str(size), "--clock-mhz", str(clock), "--pattern", pattern,
-           "--json"]
+           "--order", order, "--json"]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-    j = json.loads(out)
+    return json.loads(out)
+
+
+def run(llamaf, board, ports, size, clock, pattern):
+    j = run_json(llamaf, board, ports, size, clock, pattern)
     return j["total_read_mbps"] + j["total_write_mbps"]
+
+
+# Configurations not in the calibration files: (ports, pattern, order).
+PREDICTIONS = [
+    (["HP1", "HP2"], "read", "sequential"),
+    (["HP0", "HP1"], "read", "sequential"),
+    (["HP0", "HP2", "HP3"], "read", "sequential"),
+    (["HP0", "HP1", "HP3"], "read", "sequential"),
+    (["HP1", "HP2", "HP3"], "read", "sequential"),
+    (["HP0", "HP1", "HP2", "HP3"], "read", "sequential"),
+    (["HP0", "HP1", "HP2", "HP3", "HPC0", "HPC1"], "read", "sequential"),
+    (["HPC0"], "read", "sequential"),
+    (["HP0"], "write", "sequential"),
+    (["HP0", "HP3"], "write", "sequential"),
+    (["HP0"], "mixed", "sequential"),
+    (["HP0", "HP3"], "mixed", "sequential"),
+    (["HP0"], "read", "random"),
+    (["HP0", "HP1", "HP2", "HP3"], "read", "random"),
+]
+
+
+def predict(a, out):
+    sizes = [16, 64, 128, 192, 256, 1024, 4096]
+    rows = []
+    print("\n| ports | pattern | order | " + " | ".join(f"{s} B" for s in sizes) + " |")
+    print("|---|---|---|" + "---|" * len(sizes))
+    for ports, pattern, order in PREDICTIONS:
+        cells = []
+        for size in sizes:
+            j = run_json(a.llamaf, a.board, ports, size, 300.0, pattern, order)
+            total = j["total_read_mbps"] + j["total_write_mbps"]
+            rows.append({"ports": "+".join(ports), "pattern": pattern, "order": order,
+                         "request_bytes": size, "total_mbps": round(total, 1),
+                         "read_mbps": round(j["total_read_mbps"], 1),
+                         "write_mbps": round(j["total_write_mbps"], 1)})
+            cells.append(f"{total:.0f}")
+        print(f"| {'+'.join(ports)} | {pattern} | {order} | " + " | ".join(cells) + " |")
+    with open(out / "predictions.csv", "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+        w.writeheader()
+        w.writerows(rows)
 
 
 def main():
@@ -58,6 +107,8 @@ def main():
     ap.add_argument("--out", default=str(ROOT / "out" / "membench"))
     ap.add_argument("--sizes", default="", help="comma-separated subset of request sizes")
     ap.add_argument("--max-error-pct", type=float, default=5.0)
+    ap.add_argument("--predict", action="store_true",
+                    help="also print figures for configurations not in the files")
     a = ap.parse_args()
     cal = calibration_dir()
     sizes = {int(s) for s in a.sizes.split(",") if s} if a.sizes else None
@@ -124,6 +175,8 @@ def main():
         print(f"\nwrote {csv_path} and {out / 'calibration.svg'}")
     except (OSError, subprocess.CalledProcessError) as e:
         print(f"\nwrote {csv_path}; gnuplot failed: {e}")
+    if a.predict:
+        predict(a, out)
     if worst_all > a.max_error_pct:
         print(f"worst |error| {worst_all:.2f} % exceeds {a.max_error_pct} %")
         return 1

@@ -35,6 +35,7 @@ test-rtl: build
 bench: build
 	cmake --build $(BUILD_DIR) --target bench
 	cmake --build $(BUILD_DIR) --target bench-system
+	cmake --build $(BUILD_DIR) --target bench-membench
 	tests/bench/tinyllama_bench.sh $(BUILD_DIR) $(MODELS_DIR)
 
 clean:

@@ -28,5 +28,6 @@ void add_explore_command(CLI::App& app);
 void add_point_command(CLI::App& app);
 void add_report_command(CLI::App& app);
 void add_merge_command(CLI::App& app);
+void add_membench_command(CLI::App& app);
 
 }  // namespace llamaf::cli

@@ -138,6 +138,11 @@ Board board_from_json(const nlohmann::json& j, const std::string& where) {
     collect_sources(j.at("memory"), "memory", b.sources);
   }
   {
+    const JsonObject o = root.get_object("ps");
+    b.ps = dram::ps_config_from_json(o);
+    collect_sources(j.at("ps"), "ps", b.sources);
+  }
+  {
     const JsonObject o = root.get_object("host");
     o.allow({"notes"});
     HostConfig& h = b.host;
@@ -197,6 +202,7 @@ nlohmann::json to_json(const Board& b) {
           {"resources",
            {{"lut", r.lut}, {"ff", r.ff}, {"dsp", r.dsp}, {"bram36", r.bram36}, {"uram", r.uram}}},
           {"memory", dram::to_json(b.memory)},
+          {"ps", dram::to_json(b.ps)},
           {"host",
            {{"cpu", h.cpu},
             {"core_clock_mhz", h.core_clock_mhz},

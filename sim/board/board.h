@@ -6,6 +6,7 @@
 #pragma once
 
 #include "sim/dram/dram_config.h"
+#include "sim/dram/ps_memory.h"
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -71,6 +72,7 @@ struct Board {
   FabricConfig fabric;
   ResourceBudget resources;
   dram::DramConfig memory;
+  dram::PsConfig ps;  // the PS memory path from the PL ports to the DDRC (docs/memory.md)
   HostConfig host;
   PowerConfig power;
   // "section.key" -> where the value comes from (datasheet, estimate, ...).

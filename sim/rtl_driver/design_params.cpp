@@ -132,6 +132,15 @@ DesignParams design_params_from_json(const nlohmann::json& j, const std::string&
     p.clock_mhz = root.get_number("clock_mhz");
     if (!(p.clock_mhz > 0)) throw_error("{}: expected a clock in MHz > 0, got {}", root.at("clock_mhz"), p.clock_mhz);
   }
+  if (root.has("ps_ports")) {
+    const nlohmann::json& v = root.get_raw("ps_ports");
+    if (!v.is_array()) throw_error("{}: expected an array of PS port names, got {}", root.at("ps_ports"), v.dump());
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (!v[i].is_string())
+        throw_error("{}[{}]: expected a PS port name (\"HP0\"), got {}", root.at("ps_ports"), i, v[i].dump());
+      p.ps_ports.push_back(v[i].get<std::string>());
+    }
+  }
   // An RTL parameter at the top level is a misplaced key, not an unknown one.
   for (const char* name : kRtlParamNames)
     if (j.contains(name))

@@ -11,6 +11,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace llamaf::sim {
 
@@ -22,6 +23,10 @@ struct DesignParams {
   bool check_throughput = true;
   // Fabric clock of the design point, MHz; 0: the board's.
   double clock_mhz = 0;
+  // PS ports (board ps.ports[].name, e.g. "HP0") of the AXI ports, in order;
+  // empty: the board's default_port_order. Not an RTL parameter: the same
+  // hardware on other ports is the same design identity.
+  std::vector<std::string> ps_ports;
   // The lf_top parameter defaults (rtl/lf_top.sv): a design file that omits
   // a parameter gets the RTL's own default, here and in the Verilated model.
   int num_pe = 16;
@@ -51,7 +56,9 @@ inline constexpr std::array<const char*, 14> kRtlParamNames = {
     "MaxBurstBeats",  "WgtBufWords",   "ActBufCols",  "OutBufWords", "JobQueueDepth"};
 
 // Reads a design JSON (docs/configuration.md): "name", "description",
-// "clock_mhz" (> 0), "tb_check_throughput" and the "rtl" object holding lf_top
+// "clock_mhz" (> 0), "tb_check_throughput", "ps_ports" (an array of PS port
+// names, one per AXI port; checked against a board by the system simulator)
+// and the "rtl" object holding lf_top
 // parameters by their SystemVerilog names (`ScaleFmt` may be 0/1/2 or
 // "fp32"/"fp16"/"bf16"); missing parameters keep the lf_top defaults. Unknown
 // keys are rejected (with a "did you mean"). Types only: legality is

@@ -24,7 +24,6 @@ namespace llamaf::sim {
 
 // How the accelerator is attached and observed.
 struct AcceleratorOptions {
-  PsPortConfig ports;
   std::string trace_path;  // VCD waveform file; empty: no waveforms
   std::uint64_t trace_from = 0, trace_to = ~std::uint64_t(0);  // fabric cycles dumped
 };
@@ -76,7 +75,6 @@ class VerilatedAccelerator final : public Accelerator {
   VerilatedAccelerator(const DesignParams& p, DramBridge& bridge, const AcceleratorOptions& opt)
       : p_(p), ctx_(std::make_unique<VerilatedContext>()), bridge_(bridge), opt_(opt) {
     ctx_->randReset(0);
-    const PsPortConfig& port_cfg = opt.ports;
     const bool fst = opt.trace_path.size() > 4 &&
                      opt.trace_path.compare(opt.trace_path.size() - 4, 4, ".fst") == 0;
     if (!opt.trace_path.empty()) {
@@ -98,8 +96,8 @@ class VerilatedAccelerator final : public Accelerator {
     if (!opt.trace_path.empty()) trace_ = open_trace(opt.trace_path, fst);
     const AxiPortShape shape{p_.axi_data_bits, p_.axi_addr_bits};
     for (int i = 0; i < p_.weight_ports; ++i)
-      readers_.push_back(std::make_unique<DramAxiReadPort>(bridge, std::uint32_t(i), shape, port_cfg));
-    writer_ = std::make_unique<DramAxiWritePort>(bridge, kWriteSource, shape, port_cfg);
+      readers_.push_back(std::make_unique<DramAxiReadPort>(bridge, std::uint32_t(i), shape));
+    writer_ = std::make_unique<DramAxiWritePort>(bridge, kWriteSource, shape);
     rd_in_.resize(std::size_t(p_.weight_ports));
     top_->csr_req_i = 0;
     top_->rst_ni = 0;

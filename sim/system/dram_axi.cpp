@@ -1,133 +1,134 @@
-// DDR4-timed AXI slave ports and the fabric/DRAM clock bridge.
+// AXI ports of the accelerator on the PS memory model, and the fabric-clock
+// bridge.
 #include "sim/system/dram_axi.h"
 
+#include "sim/config/json_reader.h"
 #include "sim/model/error.h"
 
-#include <numeric>
+#include <nlohmann/json.hpp>
+
 #include <span>
 
 namespace llamaf::sim {
 
+namespace {
+
+// PS beats (of ps_bytes) that bytes [addr, addr + n) occupy.
+int ps_beats_of(std::uint64_t addr, std::uint64_t n, int ps_bytes) {
+  const auto p = static_cast<std::uint64_t>(ps_bytes);
+  return static_cast<int>((addr % p + n + p - 1) / p);
+}
+
+}  // namespace
+
+std::vector<std::string> design_port_map(const std::vector<std::string>& ps_ports,
+                                         const dram::PsConfig& ps, int axi_ports,
+                                         const std::string& where) {
+  if (ps_ports.empty()) return ps.default_port_map(axi_ports);
+  if (static_cast<int>(ps_ports.size()) != axi_ports)
+    throw_error("{}: ps_ports must list one PS port per AXI port ({}), got {}", where, axi_ports,
+                ps_ports.size());
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < ps_ports.size(); ++i) {
+    const std::string& n = ps_ports[i];
+    if (ps.port_index(n) < 0 || n == "APU")
+      throw_error("{}: ps_ports[{}] must name a PL port of the board's PS, got \"{}\"", where, i, n);
+    for (const std::string& prev : out)
+      if (prev == n) throw_error("{}: ps_ports[{}] {} is used twice", where, i, prev);
+    out.push_back(n);
+  }
+  return out;
+}
+
 // ------------------------------------------------------------------ bridge
 
-DramBridge::DramBridge(dram::DramSystem& dram, SparseMemory& mem, std::int64_t fabric_khz)
-    : dram_(dram), mem_(mem),
-      dram_khz_(static_cast<std::uint64_t>(dram.config().data_rate_mts) * 500u),
-      fabric_khz_(static_cast<std::uint64_t>(fabric_khz)) {
-  if (fabric_khz <= 0) throw_error("fabric clock must be positive, got {} kHz", fabric_khz);
-  // The reduced ratio keeps cycle * ratio inside 64 bits for any run length
-  // that matters (2^64 / 240 cycles at 205 MHz is 12 years of simulated time).
-  const std::uint64_t g = std::gcd(dram_khz_, fabric_khz_);
-  dram_khz_ /= g;
-  fabric_khz_ /= g;
+DramBridge::DramBridge(const dram::PsConfig& ps, dram::DramSystem& dram, SparseMemory& mem,
+                       std::int64_t fabric_khz, std::vector<std::string> port_map)
+    : dram_(dram), mem_(mem), ps_(ps, dram, fabric_khz), port_map_(std::move(port_map)) {
+  if (port_map_.empty()) throw_error("the PS port map is empty");
+  for (const std::string& n : port_map_) ps_index_.push_back(ps_.port_index(n));
 }
 
-std::uint64_t DramBridge::dram_cycle_at(std::uint64_t n) const {
-  return n * dram_khz_ / fabric_khz_;
+int DramBridge::ps_port(std::uint32_t index) const {
+  // The accelerator's write port (index >= the number of read ports) shares
+  // the first port's PS port: AXI has separate read and write channels.
+  return index < ps_index_.size() ? ps_index_[index] : ps_index_[0];
 }
 
-std::uint64_t DramBridge::fabric_cycle_of(std::uint64_t d) const {
-  return d * fabric_khz_ / dram_khz_;
+bool DramBridge::try_request(const dram::DramRequest& r) {
+  ps_.host_request(r.addr, r.bytes, r.is_write, r.tag);
+  return true;
 }
-
-void DramBridge::attach(DramAxiReadPort* p) {
-  if (readers_.size() <= p->source_) readers_.resize(p->source_ + 1, nullptr);
-  readers_[p->source_] = p;
-}
-
-void DramBridge::attach(DramAxiWritePort* p) {
-  if (writers_.size() <= p->source_) writers_.resize(p->source_ + 1, nullptr);
-  writers_[p->source_] = p;
-}
-
-bool DramBridge::try_request(const dram::DramRequest& r) { return dram_.try_enqueue(r); }
 
 void DramBridge::deliver() {
-  dram::DramCompletion c;
-  while (dram_.pop_completion(c)) {
-    const std::uint64_t fc = fabric_cycle_of(c.done_cycle);
-    if (!c.is_write && c.source < readers_.size() && readers_[c.source])
-      readers_[c.source]->completed(c.tag, fc);
-    else if (c.is_write && c.source < writers_.size() && writers_[c.source])
-      writers_[c.source]->completed(c.tag, fc);
-    else if (other_done_)
-      other_done_(c);
+  std::uint64_t tag = 0;
+  while (ps_.pop_host_done(tag)) {
+    if (!other_done_) continue;
+    dram::DramCompletion c;
+    c.tag = tag;
+    c.done_cycle = dram_.cycle();
+    other_done_(c);
   }
 }
 
 void DramBridge::end_cycle() {
-  ++cycle_;
-  dram_.advance_to(dram_cycle_at(cycle_));
+  ps_.end_fabric_cycle();
   deliver();
 }
 
 void DramBridge::skip_to(std::uint64_t n) {
-  if (n <= cycle_) return;
-  cycle_ = n;
-  dram_.advance_to(dram_cycle_at(cycle_));
+  ps_.skip_to(n);
   deliver();
 }
 
 // -------------------------------------------------------------- read port
 
-DramAxiReadPort::DramAxiReadPort(DramBridge& bridge, std::uint32_t source, AxiPortShape shape,
-                                 PsPortConfig cfg)
-    : bridge_(bridge), source_(source), shape_(shape), cfg_(cfg) {
-  bridge_.attach(this);
-  reset();
-}
-
-void DramAxiReadPort::reset() {
-  // Requests already in the DRAM model complete later with stale tags;
-  // moving first_tag_ past them makes completed() ignore them.
-  first_tag_ += bursts_.size();
-  bursts_.clear();
-  out_ = AxiReadSlaveOut{};
-  out_.arready = true;
-}
-
-void DramAxiReadPort::completed(std::uint64_t tag, std::uint64_t fabric_cycle) {
-  if (tag < first_tag_ || tag - first_tag_ >= bursts_.size()) return;  // dropped by reset
-  bursts_[tag - first_tag_].ready_cycle =
-      fabric_cycle + static_cast<std::uint64_t>(cfg_.interconnect_latency_cycles);
+DramAxiReadPort::DramAxiReadPort(DramBridge& bridge, std::uint32_t index, AxiPortShape shape)
+    : bridge_(bridge), port_(bridge.ps_port(index)), shape_(shape) {
+  out_.arready = bridge_.ps().can_accept_read(port_);
 }
 
 void DramAxiReadPort::clock(const AxiReadMaster& m) {
+  dram::PsMemory& ps = bridge_.ps();
   const bool ar_hs = out_.arready && m.arvalid;
   const bool r_hs = out_.rvalid && m.rready;
-  if (r_hs) {
-    Burst& b = bursts_.front();
-    if (++b.next_beat == b.beats) {
-      bursts_.pop_front();
-      ++first_tag_;
-    }
+  const int w = shape_.data_bytes();
+  const int pb = ps.beat_bytes(port_);
+  if (r_hs && ++bursts_.front().next_beat == bursts_.front().beats) bursts_.pop_front();
+  if (ar_hs) {
+    const int beats = int(m.arlen) + 1;
+    const int psb = ps_beats_of(m.araddr, std::uint64_t(beats) * std::uint64_t(w), pb);
+    ps.read(port_, m.araddr, psb, 0);
+    bursts_.push_back(Burst{m.araddr, beats, psb});
   }
-  if (ar_hs) bursts_.push_back(Burst{m.araddr, int(m.arlen) + 1});
-  // Issue accepted bursts to the DRAM model in order, as its queues allow.
-  const std::uint32_t beat_bytes = static_cast<std::uint32_t>(shape_.data_bytes());
-  for (std::size_t i = 0; i < bursts_.size(); ++i) {
-    Burst& b = bursts_[i];
-    if (b.issued) continue;
-    const dram::DramRequest req{b.addr, beat_bytes * static_cast<std::uint32_t>(b.beats), false,
-                                source_, first_tag_ + i};
-    if (!bridge_.dram().try_enqueue(req)) break;
-    b.issued = true;
+  // Take at most one PS beat per cycle (the HP port is one PS beat wide) for
+  // the PL beat to present next.
+  if (!bursts_.empty()) {
+    Burst& b = bursts_.front();
+    const std::uint64_t end = std::uint64_t(b.next_beat + 1) * std::uint64_t(w);
+    const int need = b.next_beat + 1 == b.beats ? b.ps_beats : ps_beats_of(b.addr, end, pb);
+    if (b.ps_taken < need && ps.read_ready(port_)) {
+      ps.take_read_beat(port_);
+      ++b.ps_taken;
+    }
   }
   next_outputs(out_.rvalid && !r_hs);
 }
 
 void DramAxiReadPort::next_outputs(bool hold_r) {
-  // The cycle being prepared is the next one: bridge cycle + 1.
-  out_.arready = static_cast<int>(bursts_.size()) < cfg_.max_accepted_bursts;
+  out_.arready = bridge_.ps().can_accept_read(port_);
   if (hold_r) return;  // RVALID and its payload stay until RREADY
   out_.rvalid = false;
   out_.rlast = false;
   if (bursts_.empty()) return;
   const Burst& b = bursts_.front();
-  if (b.ready_cycle > bridge_.fabric_cycle() + 1) return;
-  const int nbytes = shape_.data_bytes();
-  const std::uint64_t addr = b.addr + static_cast<std::uint64_t>(b.next_beat) * nbytes;
-  bridge_.memory().read(addr, std::span<std::uint8_t>(out_.rdata.data(), std::size_t(nbytes)));
+  const int w = shape_.data_bytes();
+  const int pb = bridge_.ps().beat_bytes(port_);
+  const std::uint64_t end = std::uint64_t(b.next_beat + 1) * std::uint64_t(w);
+  const int need = b.next_beat + 1 == b.beats ? b.ps_beats : ps_beats_of(b.addr, end, pb);
+  if (b.ps_taken < need) return;
+  const std::uint64_t addr = b.addr + static_cast<std::uint64_t>(b.next_beat) * std::uint64_t(w);
+  bridge_.memory().read(addr, std::span<std::uint8_t>(out_.rdata.data(), std::size_t(w)));
   out_.rvalid = true;
   out_.rresp = kAxiRespOkay;
   out_.rlast = b.next_beat == b.beats - 1;
@@ -135,59 +136,64 @@ void DramAxiReadPort::next_outputs(bool hold_r) {
 
 // ------------------------------------------------------------- write port
 
-DramAxiWritePort::DramAxiWritePort(DramBridge& bridge, std::uint32_t source, AxiPortShape shape,
-                                   PsPortConfig cfg)
-    : bridge_(bridge), source_(source), shape_(shape), cfg_(cfg) {
-  bridge_.attach(this);
-  reset();
-}
-
-void DramAxiWritePort::reset() {
-  first_tag_ += pending_.size();
-  aws_.clear();
-  pending_.clear();
-  out_ = AxiWriteSlaveOut{};
-  out_.awready = true;
-}
-
-void DramAxiWritePort::completed(std::uint64_t tag, std::uint64_t fabric_cycle) {
-  if (tag < first_tag_ || tag - first_tag_ >= pending_.size()) return;
-  pending_[tag - first_tag_].ready_cycle =
-      fabric_cycle + static_cast<std::uint64_t>(cfg_.interconnect_latency_cycles);
+DramAxiWritePort::DramAxiWritePort(DramBridge& bridge, std::uint32_t index, AxiPortShape shape)
+    : bridge_(bridge), port_(bridge.ps_port(index)), shape_(shape) {
+  out_.awready = bridge_.ps().can_accept_write(port_);
 }
 
 void DramAxiWritePort::clock(const AxiWriteMaster& m) {
+  dram::PsMemory& ps = bridge_.ps();
   const bool aw_hs = out_.awready && m.awvalid;
   const bool w_hs = out_.wready && m.wvalid;
   const bool b_hs = out_.bvalid && m.bready;
+  const int w = shape_.data_bytes();
+  const int pb = ps.beat_bytes(port_);
   if (b_hs) {
-    pending_.pop_front();
-    ++first_tag_;
+    ps.take_write_response(port_);
+    --responses_;
   }
-  if (w_hs) {  // wready implies an address is known (aws_ non-empty)
+  if (w_hs) {  // wready implies an address is known
     Aw& a = aws_.front();
-    const int nbytes = shape_.data_bytes();
-    const std::uint64_t addr = a.addr + static_cast<std::uint64_t>(a.next_beat) * nbytes;
+    const std::uint64_t addr = a.addr + static_cast<std::uint64_t>(a.next_beat) * std::uint64_t(w);
     bridge_.memory().write_strobed(
-        addr, std::span<const std::uint8_t>(m.wdata.data(), std::size_t(nbytes)), m.wstrb);
-    if (++a.next_beat == a.beats) {
-      pending_.push_back(
-          Pending{a.addr, static_cast<std::uint32_t>(a.beats * nbytes)});
+        addr, std::span<const std::uint8_t>(m.wdata.data(), std::size_t(w)), m.wstrb);
+    ++a.next_beat;
+  }
+  if (aw_hs) {
+    const int beats = int(m.awlen) + 1;
+    const int psb = ps_beats_of(m.awaddr, std::uint64_t(beats) * std::uint64_t(w), pb);
+    ps.write(port_, m.awaddr, psb, 0);
+    aws_.push_back(Aw{m.awaddr, beats, psb});
+  }
+  // Move at most one PS beat per cycle into the AFI write FIFO for the PL
+  // beats received so far.
+  if (!aws_.empty()) {
+    Aw& a = aws_.front();
+    const std::uint64_t end = std::uint64_t(a.next_beat) * std::uint64_t(w);
+    const int need = a.next_beat == a.beats ? a.ps_beats
+                     : a.next_beat == 0   ? 0
+                                          : ps_beats_of(a.addr, end, pb);
+    if (a.ps_sent < need && ps.can_take_write_beat(port_)) {
+      ps.write_beat(port_);
+      ++a.ps_sent;
+    }
+    if (a.next_beat == a.beats && a.ps_sent == a.ps_beats) {
       aws_.pop_front();
+      ++responses_;
     }
   }
-  if (aw_hs) aws_.push_back(Aw{m.awaddr, int(m.awlen) + 1});
-  for (std::size_t i = 0; i < pending_.size(); ++i) {
-    Pending& p = pending_[i];
-    if (p.issued) continue;
-    if (!bridge_.dram().try_enqueue({p.addr, p.bytes, true, source_, first_tag_ + i})) break;
-    p.issued = true;
+  out_.awready = ps.can_accept_write(port_);
+  // A W beat is taken once its address is known and the previous beats'
+  // data has moved on.
+  out_.wready = false;
+  if (!aws_.empty()) {
+    const Aw& a = aws_.front();
+    const std::uint64_t end = std::uint64_t(a.next_beat) * std::uint64_t(w);
+    const int sent_needed = a.next_beat == 0 ? 0 : ps_beats_of(a.addr, end, pb);
+    out_.wready = a.next_beat < a.beats && a.ps_sent >= sent_needed;
   }
-  out_.awready = static_cast<int>(aws_.size() + pending_.size()) < cfg_.max_accepted_bursts;
-  // W beats are taken only once their burst's address is known.
-  out_.wready = !aws_.empty();
   if (out_.bvalid && !b_hs) return;  // BVALID and BRESP stay until BREADY
-  out_.bvalid = !pending_.empty() && pending_.front().ready_cycle <= bridge_.fabric_cycle() + 1;
+  out_.bvalid = responses_ > 0 && ps.write_response_ready(port_);
   out_.bresp = kAxiRespOkay;
 }
 

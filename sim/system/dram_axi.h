@@ -1,12 +1,12 @@
-// AXI4 slave ports whose timing comes from the DDR4 model: the fabric side of
-// the PS memory system (ZynqMP HP ports). Data is functional (SparseMemory);
-// each AXI burst becomes one DRAM request, and its beats are returned once
-// the request has completed and crossed the PS interconnect.
+// AXI4 slave ports whose timing comes from the PS memory model: the fabric
+// side of the ZynqMP PL-PS ports (S_AXI_HPx_FPD / S_AXI_HPCx_FPD). Data is
+// functional (SparseMemory); timing, acceptance, AXI3 splitting, the AFI
+// FIFOs, the PS interconnect, the DDRC port arbitration and the DDR4 devices
+// are those of dram::PsMemory (sim/dram/ps_memory.h, docs/memory.md).
 //
-// The bridge owns the clock-domain crossing: each fabric cycle it advances the
-// DRAM model to the DRAM command cycle that corresponds to the end of that
-// fabric cycle (exact integer ratio of the two clocks) and routes completions
-// to the port (or host) that issued them, by source id.
+// The bridge owns the clock-domain crossing (PsMemory advances the DRAM
+// clock by the exact integer ratio of the two clocks) and the design's port
+// map: accelerator AXI port i is attached to PS port port_map[i].
 //
 // Calling convention per fabric cycle (that of sim/rtl_driver/axi_slave.h):
 // drive outputs() into the DUT, sample its master signals, clock(master) on
@@ -14,113 +14,107 @@
 #pragma once
 
 #include "sim/dram/dram_system.h"
+#include "sim/dram/ps_memory.h"
 #include "sim/rtl_driver/axi.h"
 #include "sim/rtl_driver/sparse_memory.h"
 
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <string>
 #include <vector>
 
 namespace llamaf::sim {
 
-// Static properties of the PS side of a port.
-struct PsPortConfig {
-  int max_accepted_bursts = 16;      // bursts a port accepts before arready/awready drops
-  int interconnect_latency_cycles = 16;  // fabric cycles added to each response
-};
-
 class DramBridge;
 
+// One AXI read port of the accelerator on a PS port. A PL beat wider than
+// the PS port (e.g. 256 bits on a 128-bit HP port) takes several PS beats,
+// one per fabric cycle; a narrower one shares a PS beat.
 class DramAxiReadPort {
  public:
-  DramAxiReadPort(DramBridge& bridge, std::uint32_t source, AxiPortShape shape,
-                  PsPortConfig cfg);
+  // `index`: the accelerator's AXI port number, mapped to a PS port by the bridge.
+  DramAxiReadPort(DramBridge& bridge, std::uint32_t index, AxiPortShape shape);
   const AxiReadSlaveOut& outputs() const { return out_; }
   void clock(const AxiReadMaster& m);
-  void reset();
   bool idle() const { return bursts_.empty(); }
+  int ps_port() const { return port_; }
 
  private:
-  friend class DramBridge;
   struct Burst {
     std::uint64_t addr;
-    int beats;
-    int next_beat = 0;
-    bool issued = false;                  // accepted by the DRAM model
-    std::uint64_t ready_cycle = UINT64_MAX;  // fabric cycle the first beat may go
+    int beats;          // PL beats
+    int ps_beats;       // PS beats it was issued as
+    int next_beat = 0;  // PL beats delivered
+    int ps_taken = 0;   // PS beats taken from the AFI FIFO
   };
-  void completed(std::uint64_t tag, std::uint64_t fabric_cycle);
   void next_outputs(bool hold_r);
 
   DramBridge& bridge_;
-  std::uint32_t source_;
+  int port_;
   AxiPortShape shape_;
-  PsPortConfig cfg_;
-  std::deque<Burst> bursts_;     // accepted, in order
-  std::uint64_t first_tag_ = 0;  // tag of bursts_.front()
+  std::deque<Burst> bursts_;  // accepted, in order
   AxiReadSlaveOut out_;
 };
 
 class DramAxiWritePort {
  public:
-  DramAxiWritePort(DramBridge& bridge, std::uint32_t source, AxiPortShape shape,
-                   PsPortConfig cfg);
+  DramAxiWritePort(DramBridge& bridge, std::uint32_t index, AxiPortShape shape);
   const AxiWriteSlaveOut& outputs() const { return out_; }
   void clock(const AxiWriteMaster& m);
-  void reset();
-  bool idle() const { return aws_.empty() && pending_.empty(); }
+  bool idle() const { return aws_.empty() && responses_ == 0; }
+  int ps_port() const { return port_; }
 
  private:
-  friend class DramBridge;
   struct Aw {
     std::uint64_t addr;
     int beats;
+    int ps_beats;
     int next_beat = 0;
+    int ps_sent = 0;
   };
-  struct Pending {  // a complete burst: DRAM request then B response
-    std::uint64_t addr;
-    std::uint32_t bytes;
-    bool issued = false;
-    std::uint64_t ready_cycle = UINT64_MAX;
-  };
-  void completed(std::uint64_t tag, std::uint64_t fabric_cycle);
-
   DramBridge& bridge_;
-  std::uint32_t source_;
+  int port_;
   AxiPortShape shape_;
-  PsPortConfig cfg_;
-  std::deque<Aw> aws_;
-  std::deque<Pending> pending_;
-  std::uint64_t first_tag_ = 0;
+  std::deque<Aw> aws_;     // addresses accepted, data not complete
+  int responses_ = 0;      // bursts whose B response is outstanding
   AxiWriteSlaveOut out_;
 };
 
-// The DRAM model seen from the fabric clock domain.
+// The PS ports of a design's AXI ports: the design's "ps_ports" list (e.g.
+// ["HP0", "HP2", "HP3"], HPC0/HPC1 allowed), else the board's
+// default_port_order; checked against the board's PS. `where` names the
+// design file in errors.
+std::vector<std::string> design_port_map(const std::vector<std::string>& ps_ports,
+                                         const dram::PsConfig& ps, int axi_ports,
+                                         const std::string& where);
+
+// The PS memory system seen from the fabric clock domain.
 class DramBridge {
  public:
-  // fabric_khz and the DRAM command clock (data_rate/2) define the ratio.
-  DramBridge(dram::DramSystem& dram, SparseMemory& mem, std::int64_t fabric_khz);
+  // `port_map[i]`: PS port (ps.ports[].name) of accelerator AXI port i; the
+  // accelerator's write port uses port_map[0]. fabric_khz: the PL clock.
+  DramBridge(const dram::PsConfig& ps, dram::DramSystem& dram, SparseMemory& mem,
+             std::int64_t fabric_khz, std::vector<std::string> port_map);
 
   SparseMemory& memory() { return mem_; }
   dram::DramSystem& dram() { return dram_; }
-  std::uint64_t fabric_cycle() const { return cycle_; }
-  // DRAM command cycle at the start of fabric cycle n.
-  std::uint64_t dram_cycle_at(std::uint64_t n) const;
-  // Fabric cycle in which DRAM cycle d falls.
-  std::uint64_t fabric_cycle_of(std::uint64_t d) const;
+  dram::PsMemory& ps() { return ps_; }
+  const std::vector<std::string>& port_map() const { return port_map_; }
+  int ps_port(std::uint32_t index) const;
+  std::uint64_t fabric_cycle() const { return ps_.fabric_cycle(); }
+  std::uint64_t dram_cycle_at(std::uint64_t n) const { return ps_.dram_cycle_at(n); }
+  std::uint64_t fabric_cycle_of(std::uint64_t d) const { return ps_.fabric_cycle_of(d); }
 
-  void attach(DramAxiReadPort* p);
-  void attach(DramAxiWritePort* p);
-  // Requests of another agent (the host); `done` is called with the fabric
-  // cycle of completion. Returns false on backpressure.
+  // Host (APU) traffic through the CCI: always accepted (the APU port queues
+  // it); its completion is reported through set_other_completion with the
+  // request's tag.
   bool try_request(const dram::DramRequest& r);
   void set_other_completion(std::function<void(const dram::DramCompletion&)> f) {
     other_done_ = std::move(f);
   }
 
-  // Ends the current fabric cycle: advances the DRAM model through it and
-  // delivers completions.
+  // Ends the current fabric cycle: advances the PS and DRAM models through it.
   void end_cycle();
   // Jumps over idle fabric cycles (no port activity): advances to cycle n.
   void skip_to(std::uint64_t n);
@@ -130,11 +124,9 @@ class DramBridge {
 
   dram::DramSystem& dram_;
   SparseMemory& mem_;
-  std::uint64_t dram_khz_;    // the two clocks' ratio, reduced
-  std::uint64_t fabric_khz_;
-  std::uint64_t cycle_ = 0;
-  std::vector<DramAxiReadPort*> readers_;   // indexed by source
-  std::vector<DramAxiWritePort*> writers_;  // indexed by source
+  dram::PsMemory ps_;
+  std::vector<std::string> port_map_;
+  std::vector<int> ps_index_;
   std::function<void(const dram::DramCompletion&)> other_done_;
 };
 

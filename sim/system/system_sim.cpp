@@ -103,6 +103,8 @@ int run(const SimOptions& o, const AcceleratorFactory& factory, const std::strin
   if (design.weight_ports > board.fabric.hp_ports)
     throw_error("{}: design uses {} AXI ports but board '{}' has {} HP ports", o.design_path,
                 design.weight_ports, board.name, board.fabric.hp_ports);
+  const std::vector<std::string> ps_ports =
+      design_port_map(design.ps_ports, board.ps, design.weight_ports, o.design_path);
   const model::QuantSpec quant = design.quant_spec();
   const SchedulePolicy policy = parse_policy(o.policy);
   // A checkpoint is read (not yet quantized) to know its shape; a shape file
@@ -148,7 +150,8 @@ int run(const SimOptions& o, const AcceleratorFactory& factory, const std::strin
   SparseMemory mem;
   const MemoryMap map(t, design, board.memory.capacity_bytes());
   map.load_weights(mem);
-  DramBridge bridge(dram, mem, static_cast<std::int64_t>(std::llround(clock_mhz * 1000.0)));
+  DramBridge bridge(board.ps, dram, mem, static_cast<std::int64_t>(std::llround(clock_mhz * 1000.0)),
+                    ps_ports);
   AcceleratorOptions aopt;
   aopt.trace_path = o.trace_path;
   aopt.trace_from = o.trace_from;
@@ -260,6 +263,9 @@ int run(const SimOptions& o, const AcceleratorFactory& factory, const std::strin
   }
   rep["tokens"] = toks;
   rep["dram_stats"] = dram.stats_json();
+  // Bandwidth and queueing per PL-PS port and per DDR controller (XPI) port.
+  rep["ps_ports"] = ps_ports;
+  rep["ps_stats"] = bridge.ps().stats_json();
   rep["wall_seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   if (!o.report_path.empty()) write_atomically(o.report_path, rep.dump(2) + "\n");
 

@@ -61,7 +61,8 @@ Run systemc_system(const sim::DesignParams& p, const test::Job& job) {
   dram::DramSystem dram(b.memory);
   sim::SparseMemory mem;
   place(mem, job, p);
-  sim::DramBridge bridge(dram, mem, std::int64_t(b.fabric.clock_mhz * 1000));
+  sim::DramBridge bridge(b.ps, dram, mem, std::int64_t(b.fabric.clock_mhz * 1000),
+                         b.ps.default_port_map(p.weight_ports));
   sim::VerilatedAccelerator<test::Dut> acc(p, bridge, sim::AcceleratorOptions{});
   sim::Soc soc("soc", acc, bridge, b.fabric.clock_mhz);
   Run r;

@@ -43,14 +43,22 @@ TEST_CASE("the ZCU102 board loads with its data-sheet values", "[board]") {
   CHECK(b.fabric.hp_port_max_burst_beats == 16);
   CHECK(b.host.cores == 4);
   CHECK(b.host.core_clock_mhz == Approx(1200.0));
-  // 4 GB single-rank SODIMM of x16 parts on a 64-bit bus.
+  // 4 GB single rank on a 64-bit bus, organised as the psu_init address map
+  // says: 4 bank groups x 4 banks, 32 K rows of 8 KB; DDR4-2133 (board preset).
   CHECK(b.memory.capacity_bytes() == 4ull << 30);
-  CHECK(b.memory.bank_groups * b.memory.banks_per_group == 8);
-  CHECK(b.memory.peak_bandwidth_gbps() == Approx(19.2));
+  CHECK(b.memory.bank_groups == 4);
+  CHECK(b.memory.banks_per_group == 4);
+  CHECK(b.memory.peak_bandwidth_gbps() == Approx(17.064));
   const dram::DramTiming t = dram::derive_timing(b.memory);
-  CHECK(t.CL == 17);
-  CHECK(t.tRCD == 17);
-  CHECK(t.tRP == 17);
+  CHECK(t.CL == 15);
+  CHECK(t.tRCD == 15);
+  CHECK(t.tRP == 15);
+  CHECK(t.tCCD_L == 6);
+  // The PS path: six 128-bit PL ports plus the APU, HP1 and HP2 on one XPI.
+  CHECK(b.ps.ports.size() == 7);
+  CHECK(b.ps.ports[std::size_t(b.ps.port_index("HP1"))].xpi ==
+        b.ps.ports[std::size_t(b.ps.port_index("HP2"))].xpi);
+  CHECK(b.sources.contains("ps.request_latency_ns"));
   // Every number in the file carries a source.
   for (const char* key : {"resources.lut", "memory.timing.tRFC_ns", "memory.row_bytes",
                           "host.core_clock_mhz", "power.pl_static_w", "fabric.hp_ports"})
@@ -61,6 +69,16 @@ TEST_CASE("the ZCU102 board loads with its data-sheet values", "[board]") {
   dram::DramCompletion d;
   while (!mem.pop_completion(d)) mem.tick();
   CHECK(d.done_cycle == static_cast<std::uint64_t>(t.tRCD + t.CL + t.tBL));
+}
+
+TEST_CASE("the ZCU102 DDR4-2400 variant differs only in the DRAM speed bin", "[board]") {
+  const board::Board a = board::load_board(board_path("zcu102"));
+  const board::Board b = board::load_board(board_path("zcu102_ddr4_2400"));
+  CHECK(b.memory.data_rate_mts == 2400);
+  CHECK(b.memory.peak_bandwidth_gbps() == Approx(19.2));
+  CHECK(dram::derive_timing(b.memory).CL == 17);
+  CHECK(b.memory.capacity_bytes() == a.memory.capacity_bytes());
+  CHECK(dram::to_json(b.ps) == dram::to_json(a.ps));
 }
 
 TEST_CASE("the KV260 board loads with its data-sheet values", "[board]") {

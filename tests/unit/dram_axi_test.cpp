@@ -1,6 +1,6 @@
-// The DDR4-timed AXI ports: data comes from memory, a burst's first beat
-// arrives after the DRAM latency plus the interconnect latency (converted to
-// fabric cycles), beats then stream one per cycle, writes land in memory.
+// The AXI ports on the PS memory model: data comes from memory, a burst's
+// first beat arrives after the PS path and DRAM latency (converted to fabric
+// cycles), beats then stream one PS beat per cycle, writes land in memory.
 #include "sim/dram/dram_config.h"
 #include "sim/system/dram_axi.h"
 
@@ -19,6 +19,17 @@ dram::DramConfig ddr4_2400() {
   return c;
 }
 
+// One 128-bit HP port with no interconnect latency: only the DRAM's remains.
+dram::PsConfig one_port() {
+  dram::PsConfig c;
+  c.ports = {{"HP0", 128, 0, false, dram::QosClass::BestEffort}};
+  c.xpi_ports = 1;
+  c.request_latency_ns = 0;
+  c.response_latency_ns = 0;
+  c.write_response_latency_ns = 0;
+  return c;
+}
+
 }  // namespace
 
 TEST_CASE("a read burst returns memory contents after DRAM + interconnect latency", "[dram][system]") {
@@ -27,10 +38,8 @@ TEST_CASE("a read burst returns memory contents after DRAM + interconnect latenc
   std::vector<std::uint8_t> data(256);
   for (std::size_t i = 0; i < data.size(); ++i) data[i] = std::uint8_t(i * 7 + 1);
   mem.write(0x10000, data);
-  DramBridge bridge(dram, mem, 200000);  // 200 MHz fabric, DRAM at 1200 MHz: ratio 6
-  PsPortConfig pc;
-  pc.interconnect_latency_cycles = 10;
-  DramAxiReadPort port(bridge, 0, AxiPortShape{128, 40}, pc);
+  DramBridge bridge(one_port(), dram, mem, 200000, {"HP0"});  // DRAM at 1200 MHz: ratio 6
+  DramAxiReadPort port(bridge, 0, AxiPortShape{128, 40});
 
   AxiReadMaster m;
   m.arvalid = true;
@@ -54,20 +63,22 @@ TEST_CASE("a read burst returns memory contents after DRAM + interconnect latenc
     bridge.end_cycle();
   }
   CHECK(got == data);
-  // Closed bank: tRCD + CL + tBL per 64-byte burst, four bursts back to back
-  // in one row (tCCD_L apart): the last data beat at tRCD + CL + 3 tCCD_L + tBL
-  // DRAM cycles, which falls in fabric cycle floor(that / 6); the first beat
-  // is presented the interconnect latency later.
+  // The AFI issues the burst in DRAM cycle 0, it reaches the XPI queue and
+  // the CAM in cycle 1; closed bank: tRCD + CL + tBL per 64-byte burst, four
+  // bursts back to back in one row (tCCD_L apart): the data is complete at
+  // 1 + tRCD + CL + 3 tCCD_L + tBL, simulated in fabric cycle floor(that / 6);
+  // the port takes the first PS beat in the next cycle and presents it in
+  // the one after.
   const dram::DramTiming& t = dram.timing();
-  const std::uint64_t dram_done = std::uint64_t(t.tRCD + t.CL + 3 * t.tCCD_L + t.tBL);
-  CHECK(first_beat == dram_done / 6 + 10);
+  const std::uint64_t dram_done = std::uint64_t(1 + t.tRCD + t.CL + 3 * t.tCCD_L + t.tBL);
+  CHECK(first_beat == dram_done / 6 + 2);
 }
 
 TEST_CASE("a write burst lands in memory and is answered after the write completes", "[dram][system]") {
   dram::DramSystem dram(ddr4_2400());
   SparseMemory mem;
-  DramBridge bridge(dram, mem, 200000);
-  DramAxiWritePort port(bridge, 8, AxiPortShape{128, 40}, PsPortConfig{});
+  DramBridge bridge(one_port(), dram, mem, 200000, {"HP0"});
+  DramAxiWritePort port(bridge, 8, AxiPortShape{128, 40});
   AxiWriteMaster m;
   m.awvalid = true;
   m.awaddr = 0x2000;
@@ -95,4 +106,42 @@ TEST_CASE("a write burst lands in memory and is answered after the write complet
   mem.read(0x2000, got);
   for (int i = 0; i < 24; ++i) CHECK(got[std::size_t(i)] == 0x40 + i);
   for (int i = 24; i < 32; ++i) CHECK(got[std::size_t(i)] == 0);
+}
+
+TEST_CASE("a 256-bit PL port on a 128-bit HP port moves one PS beat per cycle", "[dram][system]") {
+  dram::DramSystem dram(ddr4_2400());
+  SparseMemory mem;
+  std::vector<std::uint8_t> data(128);
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = std::uint8_t(i * 3 + 5);
+  mem.write(0x4000, data);
+  DramBridge bridge(one_port(), dram, mem, 200000, {"HP0"});
+  DramAxiReadPort port(bridge, 0, AxiPortShape{256, 40});
+  AxiReadMaster m;
+  m.arvalid = true;
+  m.araddr = 0x4000;
+  m.arlen = 3;  // 4 beats of 32 bytes = 8 PS beats
+  m.rready = true;
+  std::vector<std::uint8_t> got;
+  std::uint64_t first = 0, last = 0;
+  for (std::uint64_t cycle = 0; cycle < 400 && got.size() < 128; ++cycle) {
+    const AxiReadSlaveOut out = port.outputs();
+    if (out.rvalid) {
+      if (got.empty()) first = cycle;
+      last = cycle;
+      got.insert(got.end(), out.rdata.begin(), out.rdata.begin() + 32);
+    }
+    port.clock(m);
+    m.arvalid = false;
+    bridge.end_cycle();
+  }
+  CHECK(got == data);
+  CHECK(last - first == 6);  // beats every 2 cycles: two PS beats each
+}
+
+TEST_CASE("design port maps: ps_ports or the board's default order", "[dram][system]") {
+  dram::PsConfig c = one_port();
+  c.ports.push_back({"HP3", 128, 0, false, dram::QosClass::BestEffort});
+  c.default_port_order = {"HP0", "HP3"};
+  CHECK(c.default_port_map(2) == std::vector<std::string>{"HP0", "HP3"});
+  CHECK_THROWS_WITH(c.default_port_map(3), Catch::Contains("needs a port map"));
 }

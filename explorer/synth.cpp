@@ -166,13 +166,14 @@ std::vector<std::pair<std::string, std::int64_t>> rtl_parameters(const nlohmann:
   // The one design reader and legality check (sim/rtl_driver/design_params.h).
   const sim::DesignParams p = sim::design_params_from_json(design, where);
   sim::check_rtl_legality(p, where);
-  // The parameters the file sets (a missing one is lf_top's default, in
-  // Yosys as in the design identity), with ScaleFmt names as numbers.
-  const nlohmann::json all = sim::rtl_json(p);
+  // The parameters that differ from lf_top's defaults, ScaleFmt names as
+  // numbers: canonical like the design identity, so two files naming the
+  // same hardware share one synthesis whether or not they spell out a
+  // default (and Yosys sets only what differs from the RTL).
   std::vector<std::pair<std::string, std::int64_t>> out;
-  if (auto rtl = design.find("rtl"); rtl != design.end())
-    for (const auto& [k, v] : all.items())
-      if (rtl->contains(k)) out.emplace_back(k, v.get<std::int64_t>());
+  const nlohmann::json all = sim::rtl_json(p), defaults = sim::rtl_json(sim::DesignParams{});
+  for (const auto& [k, v] : all.items())
+    if (v != defaults.at(k)) out.emplace_back(k, v.get<std::int64_t>());
   return out;  // sorted by name (rtl_json's keys are)
 }
 

@@ -42,8 +42,9 @@ SynthResources resources_from_stat_json(const nlohmann::json& stat);
 nlohmann::json to_json(const SynthResources& r);
 SynthResources resources_from_json(const nlohmann::json& j, const std::string& where);
 
-// The lf_top parameters a design JSON sets in its "rtl" object, as (RTL
-// name, value) sorted by name (ScaleFmt names as 0/1/2): read by the one
+// The lf_top parameters of a design JSON that differ from lf_top's defaults
+// (whether or not the file spells them out), as (RTL name, value) sorted by
+// name (ScaleFmt names as 0/1/2): read by the one
 // design reader
 // (sim::design_params_from_json: unknown keys rejected) and checked by
 // sim::check_rtl_legality, so illegal parameters never reach Yosys.

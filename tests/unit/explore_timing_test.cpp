@@ -39,7 +39,7 @@ const json kBoard = {{"fabric", {{"clock_mhz", 200.0}, {"hp_port_max_clock_mhz",
 
 json base_sweep() {
   return {{"name", "t"},
-          {"base", {{"model", kTinyModel}, {"design", {{"ActBits", 8}, {"GroupSize", 64}}}, {"board", kBoard}}},
+          {"base", {{"model", kTinyModel}, {"design", {{"rtl", {{"ActBits", 8}, {"GroupSize", 64}}}}}, {"board", kBoard}}},
           {"parameters", json::array({{{"name", "NumPe"}, {"values", {8, 16, 32}}},
                                       {{"name", "WeightBits"}, {"values", {4, 8}}}})}};
 }
@@ -191,7 +191,7 @@ TEST_CASE("constraints on evaluated metrics: applied after evaluation, left out 
   j["constraints"] = json::array({"NumPe <= 16",
                                   "lut_util <= 0.5",
                                   {{"expr", "fits_board"}, {"reason", "must fit the ZCU102"}},
-                                  "tokens_per_s >= 2 * design.ActBits || WeightBits == 4"});
+                                  "tokens_per_s >= 2 * design.rtl.ActBits || WeightBits == 4"});
   const Sweep s = parse(j);
   REQUIRE(s.constraints.size() == 4);
   CHECK_FALSE(s.constraints[0].after_evaluation);
@@ -234,7 +234,7 @@ TEST_CASE("constraints on evaluated metrics: applied after evaluation, left out 
   CHECK(out[3]["status"] == "infeasible");
   CHECK_THAT(out[3]["reason"].get<std::string>(),
              Catch::Contains("`lut_util <= 0.5` cannot be checked: the point has no lut_util"));
-  // A mixed expression reads the resolved point (design.ActBits = 8) and a metric.
+  // A mixed expression reads the resolved point (design.rtl.ActBits = 8) and a metric.
   CHECK(out[4]["status"] == "infeasible");
   CHECK_THAT(out[4]["reason"].get<std::string>(), Catch::Contains("(tokens_per_s = 10)"));
   CHECK(out[5]["status"] == "failed");
@@ -394,7 +394,7 @@ TEST_CASE("report: without an Fmax timing is unknown, never met", "[explore][tim
 }
 
 TEST_CASE("evaluate_point: the clock and its timing metrics without synthesis", "[explore][timing]") {
-  json point = {{"design", {{"NumPe", 8}, {"ActBits", 8}, {"WeightBits", 8}, {"GroupSize", 64}}},
+  json point = {{"design", {{"rtl", {{"NumPe", 8}, {"ActBits", 8}, {"WeightBits", 8}, {"GroupSize", 64}}}}},
                 {"board", kBoard},
                 {"model", kTinyModel},
                 {"energy", nullptr},

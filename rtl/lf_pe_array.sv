@@ -60,9 +60,15 @@ module lf_pe_array #(
   logic [NumPe*WeightBits-1:0] w_q;
   logic [NumPe*ActBits-1:0]    a_q;
 
+  // Loaded only with a valid beat: idle cycles do not toggle the multipliers,
+  // and the enable keeps Yosys from folding w_q into the shift-register chain
+  // that feeds it (an SRL16E's 0.95 ns clock-to-out in front of a DSP48E2
+  // without its A/B registers limited every design to ~320 MHz).
   always_ff @(posedge clk_i) begin
-    w_q <= w_i;
-    a_q <= a_i;
+    if (valid_i) begin
+      w_q <= w_i;
+      a_q <= a_i;
+    end
   end
 
   // Level l has NumPe >> l nodes (node i at bits [i*SumBits +: SumBits]);

@@ -56,10 +56,15 @@ module lf_row_parser #(
   logic                 in_job_d, in_job_q;
   logic                 in_scales_d, in_scales_q;   // else in the weight words
   logic [RowBits-1:0]   rows_left_d, rows_left_q;
-  logic [CntBits-1:0]   done_d, done_q;             // scales / weights of the row so far
+  // Items (scales or weights) of the current section not yet taken, and
+  // whether the next word is the section's last. The flag is computed a
+  // cycle ahead from left_d, so the pop of the descriptor FIFO hangs off a
+  // register instead of an add-then-compare (the ~3 ns path that limited
+  // `large` to 328 MHz).
+  logic [CntBits-1:0]   left_d, left_q;
+  logic                 last_d, last_q;
   logic [ColBits-1:0]   ngroups;
-  logic                 bus_valid, bus_fire, last_word;
-  logic [CntBits-1:0]   done_next;
+  logic                 bus_valid, bus_fire;
 
   assign ngroups = desc_cols_i >> $clog2(GroupSize);
 
@@ -69,16 +74,6 @@ module lf_row_parser #(
 
   assign bus_valid  = (&port_valid_i) && !port0_tag_i && in_job_q;
   assign bus_word_o = port_data_i;
-
-  always_comb begin
-    if (in_scales_q) begin
-      done_next = done_q + CntBits'(ScalesPerWord);
-      last_word = (done_next >= CntBits'(ngroups));
-    end else begin
-      done_next = done_q + CntBits'(WgtPerWord);
-      last_word = (done_next >= CntBits'(desc_cols_i));
-    end
-  end
 
   assign scale_push_o = bus_valid && in_scales_q && !scale_full_i;
   assign wgt_push_o   = bus_valid && !in_scales_q && !wgt_full_i;
@@ -95,20 +90,20 @@ module lf_row_parser #(
     in_job_d    = in_job_q;
     in_scales_d = in_scales_q;
     rows_left_d = rows_left_q;
-    done_d      = done_q;
+    left_d      = left_q;
     desc_pop_o  = 1'b0;
     if (!in_job_q) begin
       if (desc_valid_i) begin
         in_job_d    = 1'b1;
         in_scales_d = 1'b1;
         rows_left_d = desc_rows_i;
-        done_d      = '0;
+        left_d      = CntBits'(ngroups);
       end
     end else if (bus_fire) begin
-      done_d = done_next;
-      if (last_word) begin
-        done_d      = '0;
+      left_d = left_q - (in_scales_q ? CntBits'(ScalesPerWord) : CntBits'(WgtPerWord));
+      if (last_q) begin
         in_scales_d = !in_scales_q;
+        left_d      = in_scales_q ? CntBits'(desc_cols_i) : CntBits'(ngroups);
         if (!in_scales_q) begin
           rows_left_d = rows_left_q - 1'b1;
           if (rows_left_q == RowBits'(1)) begin
@@ -118,6 +113,7 @@ module lf_row_parser #(
         end
       end
     end
+    last_d = (left_d <= (in_scales_d ? CntBits'(ScalesPerWord) : CntBits'(WgtPerWord)));
   end
 
   always_ff @(posedge clk_i) begin
@@ -125,12 +121,14 @@ module lf_row_parser #(
       in_job_q    <= 1'b0;
       in_scales_q <= 1'b1;
       rows_left_q <= '0;
-      done_q      <= '0;
+      left_q      <= '0;
+      last_q      <= 1'b0;
     end else begin
       in_job_q    <= in_job_d;
       in_scales_q <= in_scales_d;
       rows_left_q <= rows_left_d;
-      done_q      <= done_d;
+      left_q      <= left_d;
+      last_q      <= last_d;
     end
   end
 

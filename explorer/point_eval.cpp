@@ -6,6 +6,7 @@
 #include "explorer/energy.h"
 #include "explorer/hash.h"
 #include "explorer/results_store.h"
+#include "explorer/metrics.h"
 #include "explorer/sim_build.h"
 #include "explorer/subprocess.h"
 #include "explorer/synth.h"
@@ -123,8 +124,6 @@ StageOutcome sim_report_metrics(const json& rep) {
     m["achieved_bandwidth_gb_s"] = t.at("dram").at("achieved_gbps").get<double>();
     m["dram_row_hit_rate"] = t.at("dram").at("row_hit_rate").get<double>();
     m["macs_per_busy_cycle"] = t.at("accelerator").at("macs_per_busy_cycle").get<double>();
-    if (rep.contains("roofline"))
-      m["sim_percent_of_roofline"] = rep["roofline"].at("percent_of_roofline").get<double>();
     m["sim_positions"] = rep.at("positions");
     m["sim_mode"] = rep.value("mode", "full");
     json ops = json::object();
@@ -538,18 +537,21 @@ PointResult evaluate_point(const json& point_in, const EvalContext& ctx) {
   if (auto mhz = fabric_clock_mhz(point)) {
     const double port = d.bus().bus_bits() / 8.0 * *mhz * 1e6 / 1e9;
     r.metrics["port_peak_gb_s"] = port;
+    r.metrics["compute_peak_gmac_s"] = d.num_pe * *mhz / 1e3;
     bw = bw ? std::min(*bw, port) : port;
   }
-  if (bw) {
-    r.metrics["roofline_bandwidth_gb_s"] = *bw;
-    r.metrics["roofline_tokens_per_s"] =
-        *bw * 1e9 / r.metrics["image_bytes_per_token"].get<double>();
-  }
+  if (bw) r.metrics["roofline_bandwidth_gb_s"] = *bw;
+  // roofline_tokens_per_s, operational intensity: metrics.h.
+  add_derived_metrics(r.metrics);
 
   // 6. Cycle-accurate simulation at the point's clock.
   const StageOutcome simo = simulate_point(point, ctx);
-  if (simo.available) r.metrics.update(simo.metrics);
-  else r.notes.push_back(simo.note);
+  if (simo.available) {
+    r.metrics.update(simo.metrics);
+    add_derived_metrics(r.metrics);  // roofline_percent
+  } else {
+    r.notes.push_back(simo.note);
+  }
   r.tools.update(simo.tools);
 
   // 7. Fit against the board's resources.

@@ -120,6 +120,12 @@ void run_explore(const ExploreOptions& o) {
   if (!o.no_report) {
     dse::ReportOptions ro;
     ro.gnuplot = o.gnuplot;
+    ro.produced_by =
+        s.already_done == 0
+            ? fmt::format("a fresh run of `llamaf explore` ({} points evaluated)", s.ran)
+            : fmt::format("a resumed run of `llamaf explore --resume` ({} points evaluated now, "
+                          "{} taken from results.jsonl of earlier runs)",
+                          s.ran, s.already_done);
     const dse::ReportSummary r = dse::write_report(opt.out_dir, ro);
     fmt::print("report: {}/report.md ({} figures", opt.out_dir.string(), r.figures.size());
     fmt::print("{})\n", r.figure_problems.empty() ? "" : fmt::format("; {} not made, see report.md",

@@ -156,13 +156,15 @@ void add_derived_metrics(nlohmann::json& m) {
 
 std::string metrics_markdown() {
   std::string md =
-      "| metric | unit | type | stage | definition |\n| --- | --- | --- | --- | --- |\n";
+      "| metric | unit | type | better | stage | definition |\n"
+      "| --- | --- | --- | --- | --- | --- |\n";
   for (const MetricDef& d : metric_defs()) {
     std::string def;
     for (char c : d.definition) def += c == '|' ? std::string("\\|") : std::string(1, c);
-    md += fmt::format("| `{}` | {} | {} | {} | {} |\n",
+    md += fmt::format("| `{}` | {} | {} | {} | {} | {} |\n",
                       is_family(d) ? d.key.substr(0, d.key.size() - 1) + "<name>" : d.key,
-                      d.unit.empty() ? "–" : d.unit, d.type, d.stage, def);
+                      d.unit.empty() ? "–" : d.unit, d.type, d.better.empty() ? "–" : d.better,
+                      d.stage, def);
   }
   return md;
 }

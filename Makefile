@@ -27,6 +27,7 @@ run: build
 	@echo "results: out/default/results.csv  report: out/default/report.md  table: out/default/table.tex  figures: out/default/figures/"
 
 test: build
+	@bash .ci/deps.sh --test
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 test-rtl: build

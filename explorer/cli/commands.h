@@ -30,5 +30,6 @@ void add_report_command(CLI::App& app);
 void add_merge_command(CLI::App& app);
 void add_membench_command(CLI::App& app);
 void add_metrics_command(CLI::App& app);
+void add_compare_command(CLI::App& app);
 
 }  // namespace llamaf::cli

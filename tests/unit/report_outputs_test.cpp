@@ -2,6 +2,7 @@
 // aligned numbers, compiled with pdflatex), the metric registry and
 // results.schema.json, float precision, the epsilon-Pareto front, report.md's
 // provenance and recommended design, and every figure rendered by gnuplot.
+#include "explorer/compare.h"
 #include "explorer/figures.h"
 #include "explorer/metrics.h"
 #include "explorer/pareto.h"
@@ -417,4 +418,163 @@ TEST_CASE("figures: every figure of a fixture sweep rendered, keyed by parameter
   fs::remove(moved / "roofline.pdf");
   CHECK(run_gnuplot("gnuplot", moved / "roofline.gp").empty());
   CHECK(fs::file_size(moved / "roofline.pdf") > 1000);
+}
+
+namespace {
+
+// A `llamaf sim --report` JSON of one run (the fields compare reads).
+json sim_report(double tokens_per_s, double matvec_s, int num_pe, const std::string& board) {
+  const double positions = 4, seconds = positions / tokens_per_s;
+  return {{"schema", "llamaf.sim.report/1"},
+          {"mode", "full"},
+          {"design", {{"name", "d"}, {"NumPe", num_pe}, {"WeightBits", 8}}},
+          {"board", board},
+          {"clock_mhz", 200.0},
+          {"policy", "overlapped"},
+          {"quant", "w8a8g64fp32"},
+          {"model", {{"name", "tiny"}}},
+          {"positions", positions},
+          {"total",
+           {{"cycles", seconds * 200e6},
+            {"seconds", seconds},
+            {"tokens_per_s", tokens_per_s},
+            {"operators", {{"matvec", {{"seconds", matvec_s}}}, {"attention", {{"seconds", 1e-4}}}}},
+            {"accelerator", {{"busy_cycles", 1000.0}, {"macs", 5000.0}, {"act_buf_reads", 10.0},
+                             {"wgt_buf_writes", 10.0}, {"macs_per_busy_cycle", 5.0}}},
+            {"dram", {{"activates", 10.0}, {"bytes_read", 1000.0}, {"bytes_written", 10.0},
+                      {"achieved_gbps", 1.5}, {"row_hit_rate", 0.9}}},
+            {"host", {{"busy_seconds", 1e-4}}},
+            {"macs_by_bits", {{"w8a8", 5000.0}}}}}};
+}
+
+std::vector<std::string> csv_lines(const std::string& text) {
+  std::vector<std::string> v;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) v.push_back(l);
+  return v;
+}
+
+}  // namespace
+
+TEST_CASE("compare: two sweep folders paired by parameters, every metric's change, regressions",
+          "[report][compare]") {
+  TempDir t;
+  const fs::path a = fixture_copy(t, "figures_fixture", "a");
+  const fs::path b = fixture_copy(t, "figures_fixture", "b");
+  // B: NumPe = 16 points 10 % slower with 100 more LUTs; one point 1 % faster
+  // (within the 2 % threshold either way); one point missing.
+  std::string out;
+  std::istringstream in(read_file(a / "results.jsonl"));
+  for (std::string l; std::getline(in, l);) {
+    json r = json::parse(l);
+    if (r["index"] == 14) continue;
+    if (r["status"] == "ok" && r["params"]["NumPe"] == 16) {
+      r["metrics"]["tokens_per_s"] = r["metrics"]["tokens_per_s"].get<double>() * 0.9;
+      r["metrics"]["lut"] = r["metrics"]["lut"].get<int>() + 100;
+    }
+    if (r["index"] == 0) r["metrics"]["tokens_per_s"] = r["metrics"]["tokens_per_s"].get<double>() * 0.99;
+    out += r.dump() + "\n";
+  }
+  llamaf::test::write_file(b / "results.jsonl", out);
+
+  const CompareRun ra = load_compare_run(a), rb = load_compare_run(b);
+  CHECK(ra.points.size() == 14);
+  CHECK(rb.points.size() == 13);
+  const Comparison c = compare_runs(ra, rb, 0.02);
+  CHECK(c.key_params == std::vector<std::string>{"NumPe", "WeightBits", "Policy"});
+  CHECK(c.paired == 13);
+  CHECK(c.only_a == std::vector<std::string>{"NumPe=64, WeightBits=8, Policy=serial"});
+  CHECK(c.only_b.empty());
+  // 4 NumPe = 16 points x (tokens_per_s, lut, roofline_percent) regress.
+  CHECK(c.regressions == 12);
+  std::set<std::string> regressed;
+  for (const auto& ch : c.changes)
+    if (ch.regression) regressed.insert(ch.metric + "@" + ch.point);
+  CHECK(regressed.contains("tokens_per_s@NumPe=16, WeightBits=4, Policy=serial"));
+  CHECK(regressed.contains("lut@NumPe=16, WeightBits=8, Policy=overlapped"));
+  CHECK_FALSE(regressed.contains("tokens_per_s@NumPe=8, WeightBits=4, Policy=serial"));
+  for (const auto& ch : c.changes)
+    if (ch.metric == "tokens_per_s" && ch.point == "NumPe=16, WeightBits=4, Policy=serial") {
+      CHECK(ch.change_percent == Approx(-10));
+      CHECK(ch.unit == "tokens/s");
+    }
+  // A tighter threshold flags the 1 % slowdown too (tokens/s and its share
+  // of the roofline); a looser one nothing.
+  CHECK(compare_runs(ra, rb, 0.005).regressions == 14);
+  CHECK(compare_runs(ra, rb, 0.5).regressions == 0);
+
+  // Files: every metric of every pair in the CSV, regressions in the Markdown.
+  const fs::path dir = t.path / "cmp";
+  const std::string problem = write_comparison(dir, ra, rb, c, "tokens_per_s", "");
+  CHECK(problem.empty());
+  const auto lines = csv_lines(read_file(dir / "compare.csv"));
+  CHECK(lines[0] == "point,metric,unit,better,a,b,change,change_percent,regression");
+  std::size_t regress_rows = 0, tps_rows = 0;
+  for (const auto& l : lines) {
+    regress_rows += l.ends_with(",true") ? 1 : 0;
+    tps_rows += l.find(",tokens_per_s,") != std::string::npos ? 1 : 0;
+  }
+  CHECK(regress_rows == 12);
+  CHECK(tps_rows == 13);
+  const std::string md = read_file(dir / "compare.md");
+  CHECK(md.find("13 points paired by `NumPe`, `WeightBits`, `Policy`") != std::string::npos);
+  CHECK(md.find("only in A: NumPe=64, WeightBits=8, Policy=serial") != std::string::npos);
+  CHECK(md.find("## Regressions (worse by more than 2 %)") != std::string::npos);
+  CHECK(md.find("**regression**") != std::string::npos);
+  const std::string fig = read_file(dir / "figures" / "compare.dat");
+  CHECK(fig.find("16/4/serial\t") != std::string::npos);
+  CHECK(read_file(dir / "figures" / "compare.gp").find("\"/") == std::string::npos);
+
+  // The same run against itself: nothing changed.
+  const Comparison same = compare_runs(ra, ra, 0.02);
+  CHECK(same.paired == 14);
+  CHECK(same.regressions == 0);
+  for (const auto& ch : same.changes) CHECK(ch.change == 0);
+}
+
+TEST_CASE("compare: the llamaf command on two sim reports and on sweep folders", "[report][compare]") {
+  TempDir t;
+  const std::string llamaf = std::string(LLAMAF_BINARY_DIR) + "/llamaf";
+  // Before/after an RTL change: same design parameters, 20 % slower.
+  llamaf::test::write_file(t.path / "before.json", sim_report(1000, 2e-3, 16, "zcu102").dump());
+  llamaf::test::write_file(t.path / "after.json", sim_report(800, 2.5e-3, 16, "zcu102").dump());
+  const fs::path log = t.path / "log.txt";
+  ProcessResult r = run_process({llamaf, "compare", (t.path / "before.json").string(),
+                                 (t.path / "after.json").string(), "--out", (t.path / "c1").string(),
+                                 "--fail-on-regression"},
+                                log, 60);
+  const std::string out = read_file(log);
+  INFO(out);
+  CHECK(r.exit_code == 3);  // a regression, and --fail-on-regression
+  CHECK(out.find("1 points paired") != std::string::npos);
+  CHECK(out.find("`tokens_per_s` (tokens/s) | 1000 | 800 | -200 (-20.0 %)") != std::string::npos);
+  CHECK(out.find("`op_latency_us.matvec`") != std::string::npos);
+  CHECK(fs::exists(t.path / "c1" / "compare.csv"));
+  if (find_program("gnuplot")) CHECK(fs::file_size(t.path / "c1" / "figures" / "compare.pdf") > 1000);
+
+  // Two boards: paired although a parameter differs, and the note says which.
+  llamaf::test::write_file(t.path / "kv260.json", sim_report(700, 3e-3, 16, "kv260").dump());
+  fs::remove(log);
+  r = run_process({llamaf, "compare", (t.path / "before.json").string(), (t.path / "kv260.json").string(),
+                   "--out", (t.path / "c2").string(), "--gnuplot", ""},
+                  log, 60);
+  const std::string out2 = read_file(log);
+  INFO(out2);
+  CHECK(r.exit_code == 0);
+  CHECK(out2.find("board zcu102 -> kv260") != std::string::npos);
+
+  // Two sweep folders through the command; a folder against itself: no regression.
+  const fs::path a = fixture_copy(t, "figures_fixture", "a");
+  fs::remove(log);
+  r = run_process({llamaf, "compare", a.string(), a.string(), "--out", (t.path / "c3").string(),
+                   "--gnuplot", "", "--fail-on-regression"},
+                  log, 60);
+  INFO(read_file(log));
+  CHECK(r.exit_code == 0);
+  CHECK(read_file(log).find("14 points paired") != std::string::npos);
+  // Not a run: a clear error.
+  llamaf::test::write_file(t.path / "other.json", "{\"schema\": \"other/1\"}");
+  r = run_process({llamaf, "compare", (t.path / "other.json").string(), a.string()}, t.path / "log2.txt", 60);
+  CHECK(r.exit_code == 1);
+  CHECK(read_file(t.path / "log2.txt").find("sim report") != std::string::npos);
 }

@@ -183,14 +183,14 @@ std::string timing_and_fit_md(const Sweep& sweep, const std::vector<json>& recor
   return md;
 }
 
-// "41.5 tokens/s", "52000 LUTs": a metric value with its unit, or its label
-// when it has none.
+// "throughput 41.5 tokens/s", "52000 LUTs": a metric value with its label
+// and unit.
 std::string with_unit(const std::string& key, double v) {
   const MetricDef* d = find_metric(key);
   const std::string text = md_value(json(v));
   if (!d) return text;
   if (d->unit.empty()) return text + " " + d->label;
-  return d->unit == "%" ? text + " %" : text + " " + d->unit;
+  return d->label + " " + text + " " + d->unit;
 }
 
 // report.md's opening paragraph: per objective (tokens/s when the sweep has

@@ -67,7 +67,7 @@ RunSummary run_sweep(const Sweep& sweep, const RunOptions& opt) {
   if (auto prev = read_json(sweep_file)) {
     if (prev->value("hash", "") != sweep.hash)
       throw_error("{}: holds results of another sweep (hash {}, this sweep {}); choose another "
-                  "--out",
+                  "--out, or move that folder aside (for out/default: `make run FRESH=1`)",
                   opt.out_dir.string(), prev->value("hash", "?"), sweep.hash);
     if (prev->value("shard", "1/1") != shard_text)
       throw_error("{}: holds shard {}, not {}; choose another --out", opt.out_dir.string(),

@@ -313,7 +313,8 @@ TEST_CASE("report.md: how it was produced, and the recommended design first", "[
   const std::string first = md.substr(rec, md.find("\n- **min lut**") - rec);
   INFO(first);
   CHECK(first.find("`4ddef84d7d5bbe0f` (NumPe=32, WeightBits=4, Policy=overlapped)") != std::string::npos);
-  CHECK(first.find("tokens/s") != std::string::npos);
+  CHECK(first.find("throughput 46296 tokens/s") != std::string::npos);
+  CHECK(first.find("4616 LUTs") != std::string::npos);
   CHECK(md.find("- **min lut**: `16bab96dfd235dd5`") != std::string::npos);
 
   // `llamaf report` says so.

@@ -284,10 +284,23 @@ TEST_CASE("explore CLI: shards merge into the unsharded result and results.csv i
   CHECK(drop_wallclock_column(whole) == drop_wallclock_column(read_file(t.path / "merged" / "results.csv")));
   const auto s1 = load_records(t.path / "s1"), s2 = load_records(t.path / "s2");
   CHECK(s1.size() + s2.size() == 9);
+  // report.md says how its results came about.
+  CHECK_THAT(read_file(t.path / "whole" / "report.md"),
+             Catch::Contains("Produced by a fresh run of `llamaf explore` (9 points evaluated)"));
+  CHECK_THAT(read_file(t.path / "merged" / "report.md"),
+             Catch::Contains("Produced by `llamaf merge` of 2 shard folders"));
+  run({"explore", sweep.string(), "--out", (t.path / "again").string(), "--cache-dir", cache,
+       "--gnuplot", "", "--resume"},
+      "resume.log");
+  CHECK_THAT(read_file(t.path / "again" / "report.md"),
+             Catch::Contains("Produced by a resumed run of `llamaf explore --resume` (0 points "
+                             "evaluated now, 9 taken from results.jsonl"));
   // `llamaf report` regenerates the same table from the stored results.
   fs::remove(t.path / "whole" / "results.csv");
   run({"report", (t.path / "whole").string(), "--no-figures"}, "report.log");
   CHECK(read_file(t.path / "whole" / "results.csv") == whole);
+  CHECK_THAT(read_file(t.path / "whole" / "report.md"),
+             Catch::Contains("Produced by `llamaf report` from results.jsonl (no point was re-run)"));
 }
 
 TEST_CASE("llamaf point: accuracy of a quantization on the real checkpoint, cached", "[explore]") {

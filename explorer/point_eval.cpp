@@ -100,6 +100,15 @@ json file_identity(const std::filesystem::path& p) {
 
 }  // namespace
 
+void report_stage(const EvalContext& ctx, const std::string& stage) {
+  if (ctx.work_dir.empty()) return;
+  // Progress only: a failure to write it must not fail the point.
+  try {
+    write_file_atomic(ctx.work_dir / kStageFile, stage + "\n");
+  } catch (const std::exception&) {
+  }
+}
+
 json PointResult::to_json() const {
   json j = {{"status", status}, {"metrics", metrics}, {"notes", notes}, {"tools", tools}};
   if (!reason.empty()) j["reason"] = reason;
@@ -207,6 +216,7 @@ StageOutcome simulate_point(const json& point, const EvalContext& ctx) {
     }
     if (ctx.work_dir.empty()) throw Error("simulation: on-demand builds need a work folder");
     fs::create_directories(ctx.work_dir / "sim");
+    report_stage(ctx, "building simulator");
     exe = ensure_simulator(params, ctx.bin_dir, source_dir, ctx.work_dir / "sim" / "build.log");
   }
   const json& board = point.value("board", json());
@@ -489,10 +499,12 @@ PointResult evaluate_point(const json& point_in, const EvalContext& ctx) {
   } else if (!ev.contains("checkpoint") || ev["checkpoint"].is_null()) {
     r.notes.push_back("no evaluate.checkpoint: accuracy metrics absent");
   } else {
+    report_stage(ctx, "accuracy");
     r.metrics.update(accuracy_metrics(point_in, ctx));
   }
 
   // 3. Synthesis first: its Fmax can decide the clock everything below uses.
+  if (ev.value("synthesize", true)) report_stage(ctx, "synthesizing");
   const StageOutcome syn = synthesize_point(point_in, ctx);
   if (syn.available) r.metrics.update(syn.metrics);
   if (!syn.note.empty()) r.notes.push_back(syn.note);  // (available, yet without an Fmax)
@@ -545,6 +557,8 @@ PointResult evaluate_point(const json& point_in, const EvalContext& ctx) {
   add_derived_metrics(r.metrics);
 
   // 6. Cycle-accurate simulation at the point's clock.
+  if (ev.value("simulate", true))
+    report_stage(ctx, fmt::format("simulating {} tokens", ev.value("sim_tokens", 16)));
   const StageOutcome simo = simulate_point(point, ctx);
   if (simo.available) {
     r.metrics.update(simo.metrics);
@@ -573,6 +587,7 @@ PointResult evaluate_point(const json& point_in, const EvalContext& ctx) {
   }
 
   // 8. Energy: needs the simulation's event counts and an energy table.
+  report_stage(ctx, "energy");
   if (simo.available && !simo.events.is_null()) {
     const json& table = point.value("energy", json());
     if (table.is_object()) {

@@ -83,6 +83,12 @@ struct StageOutcome {
 // evaluate_point() then adds fits_board (when the board lists its
 // resources) and passes LUT/FF counts to the energy model.
 StageOutcome simulate_point(const nlohmann::json& point, const EvalContext& ctx);
+
+// The stage a point's evaluation is in ("synthesizing", "building simulator",
+// "simulating 16 tokens", ...), one line in <work_dir>/stage.txt, read by the
+// explorer for its progress display. Never throws.
+inline constexpr const char* kStageFile = "stage.txt";
+void report_stage(const EvalContext& ctx, const std::string& stage);
 StageOutcome synthesize_point(const nlohmann::json& point, const EvalContext& ctx);
 
 // A `llamaf.sim.report/1` JSON (docs/system.md) as explorer metrics:

@@ -346,3 +346,29 @@ TEST_CASE("llamaf point: accuracy of a quantization on the real checkpoint, cach
   CHECK(fail["status"] == "failed");
   CHECK_THAT(fail["reason"].get<std::string>(), Catch::Contains("missing.bin") && Catch::Contains("not found"));
 }
+
+TEST_CASE("explore CLI: progress names each running point's stage, and an ETA", "[explore]") {
+  TempDir t;
+  // An evaluator that goes through two stages (as llamaf point writes them
+  // into stage.txt next to result.json) of 1.5 s each.
+  const fs::path ev = t.path / "staged.sh";
+  write(ev, "#!/bin/sh\nd=$(dirname \"$4\")\necho 'building simulator' > \"$d/stage.txt\"; sleep 1.5\n"
+            "echo 'simulating 16 tokens' > \"$d/stage.txt\"; sleep 1.5\n"
+            "echo '{\"status\":\"ok\",\"metrics\":{\"tokens_per_s\":1},\"notes\":[],\"tools\":{}}' > \"$4\"\n");
+  fs::permissions(ev, fs::perms::owner_all);
+  const fs::path sweep =
+      write_sweep(t.path, json::array({{{"name", "I"}, {"set", json::array()}, {"from", 1}, {"to", 2}}}));
+  const ProcessResult r = run_process({kLlamaf.string(), "explore", sweep.string(), "--out",
+                                       (t.path / "out").string(), "--evaluator", ev.string(),
+                                       "--no-report"},
+                                      t.path / "log.txt", 60);
+  const std::string log = read_file(t.path / "log.txt");
+  INFO(log);
+  REQUIRE(r.exited_ok());
+  // Not a terminal: one line per stage change of a running point.
+  CHECK_THAT(log, Catch::Contains("I=1: building simulator (point running"));
+  CHECK_THAT(log, Catch::Contains("I=1: simulating 16 tokens (point running"));
+  CHECK_THAT(log, Catch::Contains("I=2: simulating 16 tokens (point running"));
+  // After the first point (about 3 s), the second's ETA is estimated from it.
+  CHECK_THAT(log, Catch::Matches("[\\s\\S]*\\[1/2\\] ok [0-9a-f]{16} I=1 \\(ETA [0-9]+s\\)[\\s\\S]*"));
+}

@@ -7,6 +7,7 @@
 #include "explorer/selection.h"
 #include "explorer/subprocess.h"
 #include "explorer/text_format.h"
+#include "sim/model/transformer.h"
 
 #include <fmt/format.h>
 
@@ -370,10 +371,20 @@ void time_breakdown(const Sweep& sweep, const std::vector<json>& records, const 
         "latency comes from the cycle-accurate simulation)");
     return;
   }
-  // The 7 largest operators keep their colour; the rest are one grey bar.
+  // At most 8 colours: the accelerator's matrix-vector jobs (qkv, o_proj,
+  // ...) each keep one, then the largest host operators up to 7 in all; the
+  // remaining host operators are one grey "other host ops" bar.
+  std::set<std::string> matvec;
+  for (auto g : {model::MatvecGroup::Qkv, model::MatvecGroup::Out, model::MatvecGroup::GateUp,
+                 model::MatvecGroup::Down, model::MatvecGroup::Classifier})
+    matvec.insert(model::matvec_group_name(g));
   std::vector<std::pair<double, std::string>> by_size;
   for (const auto& [op, t] : total) by_size.emplace_back(-t, op);
-  std::sort(by_size.begin(), by_size.end());
+  std::stable_sort(by_size.begin(), by_size.end(), [&matvec](const auto& a, const auto& b) {
+    const bool ma = matvec.contains(a.second), mb = matvec.contains(b.second);
+    if (ma != mb) return ma;  // accelerator jobs first
+    return a.first < b.first;
+  });
   const std::size_t kept = by_size.size() <= 8 ? by_size.size() : 7;
   std::vector<std::string> ops;
   for (std::size_t i = 0; i < kept; ++i) ops.push_back(by_size[i].second);

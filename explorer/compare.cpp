@@ -152,9 +152,11 @@ Comparison compare_runs(const CompareRun& a, const CompareRun& b, double thresho
                                    value_text(pb.value(p, json()))));
     for (const auto& p : differ) diff.push_back(p + " (in one run only)");
     pairs.emplace_back(&a.points[0], &b.points[0]);
-    keys.push_back(diff.empty() ? key_of(pa, c.key_params) : "A vs B");
-    values.push_back(diff.empty() ? values_of(pa, c.key_params) : "A vs B");
-    if (!diff.empty()) {
+    keys.push_back("A vs B");
+    values.push_back("A vs B");
+    if (diff.empty()) {
+      c.note = "one point each, with the same parameters";
+    } else {
       c.note = "one point each, paired although their parameters differ: ";
       for (std::size_t i = 0; i < diff.size(); ++i) c.note += (i ? ", " : "") + diff[i];
     }
@@ -262,7 +264,8 @@ std::string comparison_markdown(const CompareRun& a, const CompareRun& b, const 
   md += fmt::format("- B (after): `{}` ({}, {} evaluated points{})\n\n", b.source, b.kind, b.points.size(),
                     b.not_ok ? fmt::format(", {} failed or infeasible left out", b.not_ok) : "");
   std::string by;
-  for (const auto& p : c.key_params) by += (by.empty() ? "`" : ", `") + p + "`";
+  if (a.points.size() != 1 || b.points.size() != 1)
+    for (const auto& p : c.key_params) by += (by.empty() ? "`" : ", `") + p + "`";
   md += fmt::format("{} points paired{}.", c.paired, by.empty() ? "" : " by " + by);
   if (!c.note.empty()) md += " Note: " + c.note + ".";
   md += "\n\n";

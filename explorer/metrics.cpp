@@ -64,7 +64,7 @@ const std::vector<MetricDef>& metric_defs() {
       {"tokens_per_s", "tokens/s", "number", "higher", "simulation", "throughput", "simulated positions / simulated seconds (cycles / clock)"},
       {"cycles_per_token", "cycle", "number", "lower", "simulation", "cycles per token", "accelerator clock cycles per simulated position"},
       {"token_latency_ms", "ms", "number", "lower", "simulation", "latency per token", "simulated seconds per position x 1000"},
-      {"achieved_bandwidth_gb_s", "GB/s", "number", "higher", "simulation", "achieved DRAM bandwidth", "DRAM bytes moved / simulated seconds (10^9 B/s)"},
+      {"achieved_bandwidth_gb_s", "GB/s", "number", "", "simulation", "achieved DRAM bandwidth", "DRAM bytes moved / simulated seconds (10^9 B/s)"},
       {"dram_row_hit_rate", "", "number", "higher", "simulation", "DRAM row-hit rate", "column accesses that hit an open row (fraction)"},
       {"macs_per_busy_cycle", "MAC/cycle", "number", "higher", "simulation", "MACs per busy cycle", "MACs / accelerator busy cycles"},
       {"sim_positions", "", "integer", "", "simulation", "simulated positions", "token positions the simulation ran"},

@@ -21,12 +21,19 @@ build: configure
 
 # The main job: the default design-space sweep (configs/sweeps/default.json).
 # --resume: a second run reuses every finished point and only rewrites the
-# reports.
+# reports. After editing the sweep (another config hash, which the folder
+# refuses): `make run FRESH=1` moves the previous results aside to
+# $(OUT).<date-time> and starts afresh; `make run OUT=out/mine` writes elsewhere.
+OUT ?= out/default
 run: build
-	./$(BUILD_DIR)/llamaf explore configs/sweeps/default.json --out out/default -j $(JOBS) --resume
-	@echo "results: out/default/results.csv  report: out/default/report.md  table: out/default/table.tex  figures: out/default/figures/"
+	@if [ "$(FRESH)" = "1" ] && [ -d "$(OUT)" ]; then \
+	  old="$(OUT).$$(date +%Y%m%d-%H%M%S)"; mv "$(OUT)" "$$old"; \
+	  echo "FRESH=1: previous results moved to $$old"; fi
+	./$(BUILD_DIR)/llamaf explore configs/sweeps/default.json --out $(OUT) -j $(JOBS) --resume
+	@echo "results: $(OUT)/results.csv  report: $(OUT)/report.md  table: $(OUT)/table.tex  figures: $(OUT)/figures/"
 
 test: build
+	@bash .ci/deps.sh --test
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 test-rtl: build

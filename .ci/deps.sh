@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages LlamaF needs, only those missing; silent when
-# everything is present. Called by `make run` / `make test`.
+# everything is present. Called by `make run`; `make test` calls it with
+# --test, which adds what only tests need (pdflatex for the table.tex test).
 set -euo pipefail
 
 packages=(build-essential cmake ccache pkg-config verilator libsystemc-dev libfmt-dev
           catch2 nlohmann-json3-dev libcli11-dev yosys opensta gnuplot-nox zlib1g-dev python3)
+if [ "${1:-}" = "--test" ]; then
+  packages+=(texlive-latex-base texlive-latex-recommended)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -3,6 +3,9 @@
 
 #include "explorer/selection.h"
 
+#include <algorithm>
+#include <cmath>
+
 namespace llamaf::dse {
 
 namespace {
@@ -78,6 +81,26 @@ ParetoFront pareto_front(const std::vector<nlohmann::json>& records,
     cand.push_back(i);
     v.push_back(std::move(row));
   }
+  // b dominates a: at least as good in every objective and better in one.
+  // With a relative tolerance eps, values within eps x max(|a|, |b|) count as
+  // equal (epsilon-dominance): a point better only by a negligible margin is
+  // dominated by one clearly better elsewhere.
+  const double eps = rules.pareto_tolerance;
+  auto dominates = [&v, eps](std::size_t b, std::size_t a) {
+    bool one_better = false;
+    for (std::size_t k = 0; k < v[a].size(); ++k) {
+      const double x = v[a][k], y = v[b][k];
+      const bool tie = std::fabs(y - x) <= eps * std::max(std::fabs(x), std::fabs(y));
+      if (tie) continue;
+      if (y < x) return false;
+      one_better = true;
+    }
+    return one_better;
+  };
+  // Exact front first; then, with a tolerance, members dominated within it
+  // are removed one at a time (their dominator stays), so the front is never
+  // empty even though tolerant dominance is not transitive.
+  std::vector<std::size_t> front;
   for (std::size_t a = 0; a < cand.size(); ++a) {
     bool dominated = false;
     for (std::size_t b = 0; b < cand.size() && !dominated; ++b) {
@@ -89,8 +112,20 @@ ParetoFront pareto_front(const std::vector<nlohmann::json>& records,
       }
       dominated = all_ge && one_gt;
     }
-    if (!dominated) f.members.push_back(cand[a]);
+    if (!dominated) front.push_back(a);
   }
+  if (eps > 0) {
+    for (bool removed = true; removed;) {
+      removed = false;
+      for (std::size_t i = 0; i < front.size() && !removed; ++i)
+        for (std::size_t j = 0; j < front.size() && !removed; ++j)
+          if (i != j && dominates(front[j], front[i])) {
+            front.erase(front.begin() + static_cast<std::ptrdiff_t>(i));
+            removed = true;
+          }
+    }
+  }
+  for (std::size_t a : front) f.members.push_back(cand[a]);
   return f;
 }
 

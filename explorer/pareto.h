@@ -28,7 +28,10 @@ struct ParetoFront {
 // Non-dominated candidate records (selection.h: "ok", and fitting the board
 // and meeting timing unless `rules` keep such points) over the objectives
 // that have data; a record lacking any used objective is not a candidate.
-// Equal records are all kept.
+// Equal records are all kept. With rules.pareto_tolerance = eps > 0
+// (report.pareto_tolerance), two values within eps x the larger magnitude
+// count as equal: a point is also left off when another front point is
+// as good within eps in every objective and better by more than eps in one.
 ParetoFront pareto_front(const std::vector<nlohmann::json>& records,
                          const std::vector<Objective>& objectives,
                          const SelectionRules& rules = {});

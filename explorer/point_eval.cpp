@@ -6,6 +6,7 @@
 #include "explorer/energy.h"
 #include "explorer/hash.h"
 #include "explorer/results_store.h"
+#include "explorer/metrics.h"
 #include "explorer/sim_build.h"
 #include "explorer/subprocess.h"
 #include "explorer/synth.h"
@@ -99,6 +100,15 @@ json file_identity(const std::filesystem::path& p) {
 
 }  // namespace
 
+void report_stage(const EvalContext& ctx, const std::string& stage) {
+  if (ctx.work_dir.empty()) return;
+  // Progress only: a failure to write it must not fail the point.
+  try {
+    write_file_atomic(ctx.work_dir / kStageFile, stage + "\n");
+  } catch (const std::exception&) {
+  }
+}
+
 json PointResult::to_json() const {
   json j = {{"status", status}, {"metrics", metrics}, {"notes", notes}, {"tools", tools}};
   if (!reason.empty()) j["reason"] = reason;
@@ -123,8 +133,6 @@ StageOutcome sim_report_metrics(const json& rep) {
     m["achieved_bandwidth_gb_s"] = t.at("dram").at("achieved_gbps").get<double>();
     m["dram_row_hit_rate"] = t.at("dram").at("row_hit_rate").get<double>();
     m["macs_per_busy_cycle"] = t.at("accelerator").at("macs_per_busy_cycle").get<double>();
-    if (rep.contains("roofline"))
-      m["sim_percent_of_roofline"] = rep["roofline"].at("percent_of_roofline").get<double>();
     m["sim_positions"] = rep.at("positions");
     m["sim_mode"] = rep.value("mode", "full");
     json ops = json::object();
@@ -208,6 +216,7 @@ StageOutcome simulate_point(const json& point, const EvalContext& ctx) {
     }
     if (ctx.work_dir.empty()) throw Error("simulation: on-demand builds need a work folder");
     fs::create_directories(ctx.work_dir / "sim");
+    report_stage(ctx, "building simulator");
     exe = ensure_simulator(params, ctx.bin_dir, source_dir, ctx.work_dir / "sim" / "build.log");
   }
   const json& board = point.value("board", json());
@@ -490,10 +499,12 @@ PointResult evaluate_point(const json& point_in, const EvalContext& ctx) {
   } else if (!ev.contains("checkpoint") || ev["checkpoint"].is_null()) {
     r.notes.push_back("no evaluate.checkpoint: accuracy metrics absent");
   } else {
+    report_stage(ctx, "accuracy");
     r.metrics.update(accuracy_metrics(point_in, ctx));
   }
 
   // 3. Synthesis first: its Fmax can decide the clock everything below uses.
+  if (ev.value("synthesize", true)) report_stage(ctx, "synthesizing");
   const StageOutcome syn = synthesize_point(point_in, ctx);
   if (syn.available) r.metrics.update(syn.metrics);
   if (!syn.note.empty()) r.notes.push_back(syn.note);  // (available, yet without an Fmax)
@@ -538,18 +549,23 @@ PointResult evaluate_point(const json& point_in, const EvalContext& ctx) {
   if (auto mhz = fabric_clock_mhz(point)) {
     const double port = d.bus().bus_bits() / 8.0 * *mhz * 1e6 / 1e9;
     r.metrics["port_peak_gb_s"] = port;
+    r.metrics["compute_peak_gmac_s"] = d.num_pe * *mhz / 1e3;
     bw = bw ? std::min(*bw, port) : port;
   }
-  if (bw) {
-    r.metrics["roofline_bandwidth_gb_s"] = *bw;
-    r.metrics["roofline_tokens_per_s"] =
-        *bw * 1e9 / r.metrics["image_bytes_per_token"].get<double>();
-  }
+  if (bw) r.metrics["roofline_bandwidth_gb_s"] = *bw;
+  // roofline_tokens_per_s, operational intensity: metrics.h.
+  add_derived_metrics(r.metrics);
 
   // 6. Cycle-accurate simulation at the point's clock.
+  if (ev.value("simulate", true))
+    report_stage(ctx, fmt::format("simulating {} tokens", ev.value("sim_tokens", 16)));
   const StageOutcome simo = simulate_point(point, ctx);
-  if (simo.available) r.metrics.update(simo.metrics);
-  else r.notes.push_back(simo.note);
+  if (simo.available) {
+    r.metrics.update(simo.metrics);
+    add_derived_metrics(r.metrics);  // roofline_percent
+  } else {
+    r.notes.push_back(simo.note);
+  }
   r.tools.update(simo.tools);
 
   // 7. Fit against the board's resources.
@@ -571,6 +587,7 @@ PointResult evaluate_point(const json& point_in, const EvalContext& ctx) {
   }
 
   // 8. Energy: needs the simulation's event counts and an energy table.
+  report_stage(ctx, "energy");
   if (simo.available && !simo.events.is_null()) {
     const json& table = point.value("energy", json());
     if (table.is_object()) {

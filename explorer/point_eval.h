@@ -11,7 +11,8 @@
 //   image_bytes_per_token (weights + scales + padding as packed for the bus),
 //   activation_bytes_per_token, result_bytes_per_token, float32_bytes_per_token
 //   dram_peak_gb_s, port_peak_gb_s, roofline_bandwidth_gb_s (min of the two),
-//   roofline_tokens_per_s (upper bound: roofline bandwidth / image bytes)
+//   compute_peak_gmac_s; derived (metrics.h): roofline_tokens_per_s (min of
+//   the memory and compute roofs), roofline_percent
 //   top1_agreement (fraction), mean_kl_nats, perplexity_float32,
 //   perplexity_quantized, accuracy_positions
 //   from simulation (when available): tokens_per_s, cycles_per_token,
@@ -82,11 +83,17 @@ struct StageOutcome {
 // evaluate_point() then adds fits_board (when the board lists its
 // resources) and passes LUT/FF counts to the energy model.
 StageOutcome simulate_point(const nlohmann::json& point, const EvalContext& ctx);
+
+// The stage a point's evaluation is in ("synthesizing", "building simulator",
+// "simulating 16 tokens", ...), one line in <work_dir>/stage.txt, read by the
+// explorer for its progress display. Never throws.
+inline constexpr const char* kStageFile = "stage.txt";
+void report_stage(const EvalContext& ctx, const std::string& stage);
 StageOutcome synthesize_point(const nlohmann::json& point, const EvalContext& ctx);
 
 // A `llamaf.sim.report/1` JSON (docs/system.md) as explorer metrics:
 // tokens_per_s, cycles_per_token, token_latency_ms, achieved_bandwidth_gb_s,
-// dram_row_hit_rate, macs_per_busy_cycle, sim_percent_of_roofline,
+// dram_row_hit_rate, macs_per_busy_cycle,
 // sim_positions, sim_mode, op_latency_us.<op> (per token); and the energy
 // model's inputs (EnergyInputs JSON) in `events`: tokens = positions,
 // seconds, macs_by_bits, bram_reads = act_buf_reads + wgt_buf_writes (each

@@ -2,10 +2,13 @@
 // results; shard merging.
 #include "explorer/report.h"
 
+#include "explorer/figures.h"
+#include "explorer/metrics.h"
 #include "explorer/pareto.h"
 #include "explorer/results_store.h"
 #include "explorer/selection.h"
 #include "explorer/subprocess.h"
+#include "explorer/text_format.h"
 #include "sim/model/error.h"
 
 #include <fmt/format.h>
@@ -35,7 +38,9 @@ const std::vector<std::string> kMetricOrder = {
     "perplexity_quantized", "accuracy_positions", "bits_per_weight", "macs_per_token",
     "weight_bytes_per_token", "scale_bytes_per_token", "image_bytes_per_token",
     "activation_bytes_per_token", "result_bytes_per_token", "float32_bytes_per_token",
-    "dram_peak_gb_s", "port_peak_gb_s", "roofline_bandwidth_gb_s", "roofline_tokens_per_s"};
+    "dram_peak_gb_s", "port_peak_gb_s", "roofline_bandwidth_gb_s", "compute_peak_gmac_s",
+    "operational_intensity_macs_per_byte", "roofline_tokens_per_s", "roofline_bound",
+    "roofline_percent"};
 
 bool is_wallclock(const std::string& key) { return key.rfind(kWallclockPrefix, 0) == 0; }
 
@@ -53,20 +58,6 @@ std::vector<std::string> metric_columns(const std::vector<json>& records) {
   for (const auto& k : keys)
     if (is_wallclock(k)) cols.push_back(k);
   return cols;
-}
-
-std::string csv_cell(const json& v) {
-  if (v.is_null()) return "";
-  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
-  if (v.is_number()) return v.dump();
-  std::string s = v.is_string() ? v.get<std::string>() : v.dump();
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
 }
 
 // The value of a column for a record: id/index/status/reason, a parameter,
@@ -108,208 +99,10 @@ std::string csv_of(const std::vector<std::string>& cols, const std::vector<json>
   return out;
 }
 
-std::string md_value(const json& v) {
-  if (v.is_null()) return "–";
-  if (v.is_boolean()) return v.get<bool>() ? "yes" : "no";
-  if (v.is_number_integer()) return v.dump();
-  if (v.is_number()) return fmt::format("{:.4g}", v.get<double>());
-  std::string s = v.is_string() ? v.get<std::string>() : v.dump();
-  std::string out;
-  for (char c : s) out += c == '|' ? std::string("\\|") : std::string(1, c);
-  return out;
-}
-
-std::string latex_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '\\': out += "\\textbackslash{}"; break;
-      case '_': case '%': case '&': case '#': case '$': case '{': case '}':
-        out += '\\';
-        out += c;
-        break;
-      case '~': out += "\\textasciitilde{}"; break;
-      case '^': out += "\\textasciicircum{}"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
-std::string gp_quote(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
 void write_text(const fs::path& p, const std::string& text, ReportSummary& sum,
                 const fs::path& dir) {
   write_file_atomic(p, text);
   sum.files.push_back(fs::relative(p, dir).string());
-}
-
-struct FigureDef {
-  std::string name, title, x, y, xlabel, ylabel;
-  bool logx = false, logy = false, diagonal = false;
-};
-
-std::vector<FigureDef> standard_figures() {
-  return {
-      {"tokens_per_s_vs_lut", "Throughput vs LUTs", "lut", "tokens_per_s", "LUTs", "tokens/s"},
-      {"tokens_per_s_vs_dsp", "Throughput vs DSPs", "dsp", "tokens_per_s", "DSP48E2", "tokens/s"},
-      {"tokens_per_j_vs_accuracy", "Energy efficiency vs accuracy", "top1_agreement",
-       "tokens_per_j", "top-1 agreement with float32", "tokens/J"},
-      {"bandwidth_achieved_vs_roofline", "Achieved vs roofline bandwidth",
-       "roofline_bandwidth_gb_s", "achieved_bandwidth_gb_s", "roofline bandwidth (GB/s)",
-       "achieved bandwidth (GB/s)", false, false, true},
-      {"accuracy_vs_bits_per_weight", "Accuracy vs stored bits per weight", "bits_per_weight",
-       "top1_agreement", "bits per weight (weights + scales + padding)",
-       "top-1 agreement with float32"},
-  };
-}
-
-// Runs one gnuplot script; "" on success, else the reason.
-std::string run_gnuplot(const std::string& gnuplot, const fs::path& script) {
-  const fs::path log = fs::path(script).replace_extension(".log");
-  fs::remove(log);
-  const ProcessResult r = run_process({gnuplot, script.string()}, log, 120.0);
-  if (r.exited_ok()) {
-    fs::remove(log);
-    return "";
-  }
-  return fmt::format("gnuplot {}: {}{}", script.filename().string(), r.describe(120.0),
-                     last_line(log).empty() ? "" : ": " + last_line(log));
-}
-
-std::string terminals(const fs::path& stem) {
-  // Both outputs from one script: PDF for papers, SVG for the web.
-  return fmt::format(
-      "set terminal pdfcairo noenhanced size 5in,3.5in font \"Sans,9\"\nset output {}\nPLOT\n"
-      "set terminal svg noenhanced size 640,450 dynamic font \"Sans,11\"\nset output {}\nPLOT\n",
-      gp_quote(stem.string() + ".pdf"), gp_quote(stem.string() + ".svg"));
-}
-
-std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  for (std::size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size())
-    s.replace(pos, from.size(), to);
-  return s;
-}
-
-void make_figures(const Sweep& sweep, const std::vector<json>& records, const fs::path& dir,
-                  const ReportOptions& opt, ReportSummary& sum) {
-  const fs::path fig_dir = fs::absolute(dir / "figures");
-  fs::create_directories(fig_dir);
-  std::optional<fs::path> gnuplot;
-  if (!opt.gnuplot.empty()) gnuplot = find_program(opt.gnuplot);
-  if (!gnuplot)
-    sum.figure_problems.push_back(
-        opt.gnuplot.empty() ? "figures switched off"
-                            : fmt::format("'{}' not found on PATH: no PDF/SVG figures were made "
-                                          "(their data and gnuplot scripts are in figures/)",
-                                          opt.gnuplot));
-
-  std::vector<FigureDef> figs = standard_figures();
-  for (const auto& f : sweep.figures)
-    figs.push_back({f.name, f.title, f.x, f.y, f.xlabel, f.ylabel, f.logx, f.logy, false});
-
-  for (const auto& f : figs) {
-    std::string data = "# " + f.x + "\t" + f.y + "\tid\n";
-    std::size_t n = 0;
-    bool any_y = false;
-    double max_x = 0, max_y = 0;
-    for (const auto& r : records) {
-      if (r.value("status", "") != "ok") continue;
-      const auto x = record_number(r, f.x), y = record_number(r, f.y);
-      any_y = any_y || y.has_value();
-      if (!x || !y) continue;
-      max_x = std::max(max_x, std::fabs(*x));
-      max_y = std::max(max_y, std::fabs(*y));
-      data += fmt::format("{}\t{}\t{}\n", json(*x).dump(), json(*y).dump(), r.value("id", ""));
-      ++n;
-    }
-    if (n == 0) {
-      sum.figure_problems.push_back(
-          fmt::format("{}: skipped, no evaluated point has {}{}", f.name, any_y ? f.x : f.y,
-                      any_y ? " together with " + f.y : ""));
-      continue;
-    }
-    const fs::path stem = fig_dir / f.name;
-    write_text(fs::path(stem.string() + ".dat"), data, sum, dir);
-    std::string plot = fmt::format("plot {} using 1:2 with points pt 7 ps 0.7 lc rgb \"#1f77b4\" notitle",
-                                   gp_quote(stem.string() + ".dat"));
-    if (f.diagonal) plot += ", x with lines dt 2 lc rgb \"#888888\" title \"achieved = roofline\"";
-    std::string script = fmt::format(
-        "# {} (generated by llamaf report)\nset datafile separator \"\\t\"\nset title {}\n"
-        "set xlabel {}\nset ylabel {}\nset grid\nset key top left\n{}{}",
-        f.name, gp_quote(f.title), gp_quote(f.xlabel), gp_quote(f.ylabel),
-        f.logx ? "set logscale x\n" : "", f.logy ? "set logscale y\n" : "");
-    // Large linear axes in k/M/G so tick labels do not collide.
-    if (!f.logx && max_x >= 1e4) script += "set format x \"%.0s%c\"\n";
-    if (!f.logy && max_y >= 1e4) script += "set format y \"%.0s%c\"\n";
-    script += replace_all(terminals(stem), "PLOT", plot);
-    write_text(fs::path(stem.string() + ".gp"), script, sum, dir);
-    if (gnuplot) {
-      const std::string err = run_gnuplot(gnuplot->string(), fs::path(stem.string() + ".gp"));
-      if (err.empty()) sum.figures.push_back(f.name);
-      else sum.figure_problems.push_back(err);
-    }
-  }
-
-  // Per-operator latency breakdown: stacked bars of op_latency_us.<op>.
-  std::set<std::string> ops;
-  for (const auto& r : records) {
-    if (r.value("status", "") != "ok") continue;
-    const json flat = flatten_metrics(r.value("metrics", json::object()));
-    for (const auto& [k, v] : flat.items())
-      if (k.rfind("op_latency_us.", 0) == 0) ops.insert(k.substr(14));
-  }
-  if (ops.empty()) {
-    sum.figure_problems.push_back(
-        "op_latency_breakdown: skipped, no evaluated point has op_latency_us.* (per-operator "
-        "latency comes from the cycle-accurate simulation)");
-    return;
-  }
-  std::string data = "point";
-  for (const auto& o : ops) data += "\t" + o;
-  data += "\n";
-  for (const auto& r : records) {
-    if (r.value("status", "") != "ok") continue;
-    std::string line = fmt::format("{}", r.value("index", 0));
-    bool any = false;
-    for (const auto& o : ops) {
-      const auto v = record_number(r, "op_latency_us." + o);
-      any = any || v.has_value();
-      line += "\t" + (v ? json(*v).dump() : std::string("0"));
-    }
-    if (any) data += line + "\n";
-  }
-  const fs::path stem = fig_dir / "op_latency_breakdown";
-  write_text(fs::path(stem.string() + ".dat"), data, sum, dir);
-  const std::string plot = fmt::format(
-      "plot for [i=2:{}] {} using i:xtic(1) title columnheader(i)", ops.size() + 1,
-      gp_quote(stem.string() + ".dat"));
-  std::string script =
-      "# op_latency_breakdown (generated by llamaf report)\nset datafile separator \"\\t\"\n"
-      "set title \"Per-token latency by operator\"\nset xlabel \"design point (sweep index)\"\n"
-      "set ylabel \"latency per token (us)\"\nset style data histograms\n"
-      "set style histogram rowstacked\nset style fill solid 0.8 border -1\nset boxwidth 0.75\n"
-      "set key outside right\nset grid y\n";
-  // Distinct colours for up to 20 operators (matplotlib's tab20).
-  const char* colors[] = {"#1f77b4", "#aec7e8", "#ff7f0e", "#ffbb78", "#2ca02c", "#98df8a", "#d62728",
-                          "#ff9896", "#9467bd", "#c5b0d5", "#8c564b", "#c49c94", "#e377c2", "#f7b6d2",
-                          "#7f7f7f", "#c7c7c7", "#bcbd22", "#dbdb8d", "#17becf", "#9edae5"};
-  for (int i = 0; i < 20; ++i) script += fmt::format("set linetype {} lc rgb \"{}\"\n", i + 1, colors[i]);
-  script += "set linetype cycle 20\n";
-  script += replace_all(terminals(stem), "PLOT", plot);
-  write_text(fs::path(stem.string() + ".gp"), script, sum, dir);
-  if (gnuplot) {
-    const std::string err = run_gnuplot(gnuplot->string(), fs::path(stem.string() + ".gp"));
-    if (err.empty()) sum.figures.push_back("op_latency_breakdown");
-    else sum.figure_problems.push_back(err);
-  }
 }
 
 // "NumPe=16, WeightBits=4": a record's parameters in sweep order.
@@ -390,6 +183,61 @@ std::string timing_and_fit_md(const Sweep& sweep, const std::vector<json>& recor
   return md;
 }
 
+// "throughput 41.5 tokens/s", "52000 LUTs": a metric value with its label
+// and unit.
+std::string with_unit(const std::string& key, double v) {
+  const MetricDef* d = find_metric(key);
+  const std::string text = md_value(json(v));
+  if (!d) return text;
+  if (d->unit.empty()) return text + " " + d->label;
+  return d->label + " " + text + " " + d->unit;
+}
+
+// report.md's opening paragraph: per objective (tokens/s when the sweep has
+// none), the best point that fits the board and meets timing, with its key
+// figures.
+std::string recommended_md(const Sweep& sweep, const std::vector<json>& records) {
+  std::vector<Objective> goals = sweep.objectives;
+  std::string md = "## Recommended design\n\n";
+  if (goals.empty()) {
+    goals.push_back({"tokens_per_s", true});
+    md += "The sweep declares no objectives; by throughput:\n\n";
+  } else {
+    md += "The best point per objective among the evaluated points that fit the board and meet "
+          "timing:\n\n";
+  }
+  SelectionRules strict;  // whatever the keep_* report settings say
+  strict.pareto_tolerance = sweep.selection.pareto_tolerance;
+  bool any = false;
+  for (const auto& o : goals) {
+    const json* best = best_record(records, o, strict);
+    if (!best) {
+      md += fmt::format("- **{} {}**: no evaluated point that fits the board and meets timing has "
+                        "this metric.\n",
+                        o.maximize ? "max" : "min", o.metric);
+      continue;
+    }
+    any = true;
+    std::string figures;
+    for (const char* k : {"tokens_per_s", "token_latency_ms", "clock_mhz", "lut", "dsp", "bram36",
+                          "j_per_token", "avg_power_w", "top1_agreement", "bits_per_weight",
+                          "roofline_percent"}) {
+      if (k == o.metric) continue;
+      if (const auto v = record_number(*best, k)) figures += ", " + with_unit(k, *v);
+    }
+    const json& m = best->value("metrics", json::object());
+    std::string caveat;
+    if (!m.contains("timing_met")) caveat += " Timing not checked (no Fmax estimate).";
+    if (!m.contains("fits_board")) caveat += " Board fit not checked (no synthesis or no board).";
+    md += fmt::format("- **{} {}**: `{}` ({}): {}{}.{}\n", o.maximize ? "max" : "min", o.metric,
+                      (*best)["id"].get<std::string>(), params_md(sweep, *best),
+                      with_unit(o.metric, *record_number(*best, o.metric)),
+                      figures, caveat);
+  }
+  if (!any) md += "\nNo point qualifies: see \"Timing and board fit\" below.\n";
+  return md + "\n";
+}
+
 }  // namespace
 
 Sweep load_stored_sweep(const fs::path& dir) {
@@ -412,6 +260,10 @@ Sweep load_stored_sweep(const fs::path& dir) {
 
 std::vector<json> load_records(const fs::path& dir) {
   std::vector<json> r = latest_records(read_results_file(dir / "results.jsonl").records);
+  // Derived metrics recomputed from the stored ones: results of an older
+  // llamaf get today's definitions (metrics.h).
+  for (json& rec : r)
+    if (rec.contains("metrics")) add_derived_metrics(rec["metrics"]);
   std::stable_sort(r.begin(), r.end(), [](const json& a, const json& b) {
     return a.value("index", std::size_t{0}) < b.value("index", std::size_t{0});
   });
@@ -422,20 +274,118 @@ std::string results_csv(const Sweep& sweep, const std::vector<json>& records) {
   return csv_of(all_columns(sweep, records), records);
 }
 
+json results_schema(const Sweep& sweep, const std::vector<std::string>& columns) {
+  json props = json::object();
+  auto typed = [](const std::string& type) {
+    return json::array({type, "null"});  // null: the point has no value (empty CSV cell)
+  };
+  for (const auto& c : columns) {
+    json p;
+    if (c == "id") p = {{"type", "string"}, {"description", "point id: FNV-1a 64 of the resolved point (16 hex digits)"}};
+    else if (c == "index") p = {{"type", "integer"}, {"description", "position in the sweep's cartesian product"}};
+    else if (c == "status") p = {{"type", "string"}, {"enum", {"ok", "failed", "infeasible"}}, {"description", "evaluation outcome"}};
+    else if (c == "reason") p = {{"type", typed("string")}, {"description", "why a point failed or is infeasible"}};
+    else if (c.rfind(kWallclockPrefix, 0) == 0)
+      p = {{"type", typed("number")}, {"unit", "s"}, {"description", "wall-clock time (differs between runs; never a metric)"}};
+    if (!p.is_null()) {
+      p["kind"] = "record";
+      props[c] = p;
+      continue;
+    }
+    const ParamSpec* param = nullptr;
+    for (const auto& ps : sweep.params)
+      if (ps.name == c) param = &ps;
+    if (param) {
+      std::set<std::string> types;
+      for (const auto& v : param->values)
+        types.insert(v.is_string() ? "string" : v.is_boolean() ? "boolean" : v.is_number_integer() ? "integer" : "number");
+      std::string targets;
+      for (const auto& t : param->targets) targets += (targets.empty() ? "" : ", ") + t;
+      p = {{"kind", "parameter"},
+           {"type", types.size() == 1 ? json(*types.begin()) : json(std::vector<std::string>(types.begin(), types.end()))},
+           {"description", targets.empty() ? "free sweep parameter" : "swept parameter, sets " + targets}};
+      if (!param->unit.empty()) p["unit"] = param->unit;
+    } else if (const MetricDef* d = find_metric(c)) {
+      p = {{"kind", "metric"}, {"type", typed(d->type)}, {"unit", d->unit}, {"stage", d->stage},
+           {"description", d->definition}};
+      if (!d->better.empty()) p["better"] = d->better;
+    } else {
+      p = {{"kind", "metric"}, {"type", typed("number")}, {"description", "not in the metric registry (docs/metrics.md)"}};
+    }
+    props[c] = p;
+  }
+  return {{"$schema", "https://json-schema.org/draft/2020-12/schema"},
+          {"title", fmt::format("results.csv row of sweep {}", sweep.name)},
+          {"description",
+           "One row of results.csv / pareto.csv (and one point of results.json, metrics flattened "
+           "with '.'). `unit` is the unit of every value of the column (\"\" = dimensionless; "
+           "fractions are 0..1), `kind` says whether it is a record field, a swept parameter or a "
+           "metric, `better` which way is better. Floats are written to 6 significant digits; "
+           "results.jsonl keeps full precision. Definitions: docs/metrics.md."},
+          {"type", "object"},
+          {"columns", columns},
+          {"properties", props}};
+}
+
+namespace {
+
+// A table.tex column: its header (label and unit) and how numbers are written.
+struct TexColumn {
+  TableColumn spec;
+  std::string header;
+  int decimals = -1;      // fixed decimals of a float column; -1: as given by `format` or integers
+  bool numeric = true;
+};
+
+// A number in LaTeX text: a real minus sign, "--" for a missing value.
+std::string tex_number(const std::string& text) {
+  if (!text.empty() && text[0] == '-') return "$-$" + text.substr(1);
+  return text;
+}
+
+// Decimals that give a float column about 3 significant digits on its
+// largest magnitude, the same for every row (aligned on the decimal point
+// in a right-aligned column).
+int column_decimals(const std::vector<double>& values) {
+  double max = 0;
+  for (double v : values) max = std::max(max, std::fabs(v));
+  if (max == 0) return 0;
+  const int digits = static_cast<int>(std::floor(std::log10(max))) + 1;
+  return std::clamp(3 - digits, 0, 4);
+}
+
+}  // namespace
+
 std::string latex_table(const Sweep& sweep, const std::vector<json>& records) {
   const TableSpec& t = sweep.table;
-  std::vector<TableColumn> cols = t.columns;
-  if (cols.empty()) {
-    for (const auto& p : sweep.params) cols.push_back({p.name, p.name, "", 1.0});
-    for (const auto& o : sweep.objectives) cols.push_back({o.metric, o.metric, "{:.4g}", 1.0});
-  }
+  std::vector<TableColumn> specs = t.columns;
   std::vector<json> rows;
-  if (t.rows == "pareto") {
-    for (std::size_t i : pareto_front(records, sweep.objectives, sweep.selection).members)
-      rows.push_back(records[i]);
+  std::string rows_note;
+  const ParetoFront front = pareto_front(records, sweep.objectives, sweep.selection);
+  // Without objectives (or without data for any) there is no front: the
+  // table then shows every evaluated point rather than nothing.
+  const bool pareto_rows = t.rows == "pareto" && !front.used.empty();
+  if (pareto_rows) {
+    for (std::size_t i : front.members) rows.push_back(records[i]);
   } else {
+    if (t.rows == "pareto")
+      rows_note = "% report.table.rows is \"pareto\" but no objective has data: every evaluated point.\n";
     for (const auto& r : records)
       if (t.rows == "all" || r.value("status", "") == "ok") rows.push_back(r);
+  }
+  if (specs.empty()) {
+    for (const auto& p : sweep.params) specs.push_back({p.name, "", "", "", 1.0});
+    std::vector<std::string> metrics;
+    for (const auto& o : sweep.objectives) metrics.push_back(o.metric);
+    // No objectives: the headline metrics the rows have.
+    if (metrics.empty())
+      for (const char* k : {"tokens_per_s", "lut", "dsp", "j_per_token", "top1_agreement",
+                            "bits_per_weight", "mean_kl_nats"}) {
+        bool any = false;
+        for (const auto& r : rows) any = any || record_number(r, k).has_value();
+        if (any && metrics.size() < 5) metrics.push_back(k);
+      }
+    for (const auto& m : metrics) specs.push_back({m, "", "", "", 1.0});
   }
   if (!t.sort_by.empty()) {
     std::stable_sort(rows.begin(), rows.end(), [&](const json& a, const json& b) {
@@ -444,25 +394,47 @@ std::string latex_table(const Sweep& sweep, const std::vector<json>& records) {
       return t.descending ? *x > *y : *x < *y;
     });
   }
-  // Numeric columns right-aligned.
-  std::string align;
-  for (const auto& c : cols) {
-    bool numeric = true;
+  std::vector<TexColumn> cols;
+  for (const auto& c : specs) {
+    TexColumn col;
+    col.spec = c;
+    std::string unit = c.unit;
+    const ParamSpec* param = nullptr;
+    for (const auto& p : sweep.params)
+      if (p.name == c.key) param = &p;
+    const MetricDef* def = find_metric(c.key);
+    // The registry's unit applies to unscaled values under the default label.
+    if (unit.empty() && c.label.empty() && c.scale == 1.0)
+      unit = param ? param->unit : def ? def->unit : "";
+    std::string label = !c.label.empty() ? c.label
+                        : param || !def ? latex_escape(c.key)
+                                        : latex_escape(def->label);
+    col.header = unit.empty() ? label : label + " (" + latex_unit(unit) + ")";
+    std::vector<double> floats;
+    bool any_float = false;
     for (const auto& r : rows) {
       const json v = column_value(r, c.key, flatten_metrics(r.value("metrics", json::object())));
-      if (!v.is_null() && !v.is_number()) numeric = false;
+      if (!v.is_null() && !v.is_number()) col.numeric = false;
+      if (v.is_number()) {
+        floats.push_back(v.get<double>() * c.scale);
+        any_float = any_float || !v.is_number_integer() || c.scale != 1.0;
+      }
     }
-    align += numeric ? "r" : "l";
+    if (c.format.empty() && any_float) col.decimals = column_decimals(floats);
+    cols.push_back(col);
   }
+  std::string align;
+  for (const auto& c : cols) align += c.numeric ? "r" : "l";
   std::string out = "% Generated by llamaf report from results.jsonl; needs \\usepackage{booktabs}.\n";
+  out += rows_note;
   out += "\\begin{table}[t]\n  \\centering\n";
   if (!t.caption.empty()) out += "  \\caption{" + latex_escape(t.caption) + "}\n";
   if (!t.label.empty()) out += "  \\label{" + t.label + "}\n";
   out += "  \\begin{tabular}{" + align + "}\n    \\toprule\n    ";
   for (std::size_t i = 0; i < cols.size(); ++i) {
-      if (i) out += " & ";
-      out += cols[i].label;
-    }
+    if (i) out += " & ";
+    out += cols[i].header;
+  }
   out += " \\\\\n    \\midrule\n";
   // Rows whose timing or fit is not established carry a mark on their first
   // cell, explained below the table.
@@ -490,14 +462,17 @@ std::string latex_table(const Sweep& sweep, const std::vector<json>& records) {
     }
     out += "    ";
     for (std::size_t i = 0; i < cols.size(); ++i) {
-      const json v = column_value(r, cols[i].key, flat);
+      const json v = column_value(r, cols[i].spec.key, flat);
       std::string cell;
       if (v.is_null()) {
         cell = "--";
       } else if (v.is_number()) {
-        const double x = v.get<double>() * cols[i].scale;
-        if (!cols[i].format.empty()) cell = fmt::format(fmt::runtime(cols[i].format), x);
-        else cell = (v.is_number_integer() && cols[i].scale == 1.0) ? v.dump() : json(x).dump();
+        const TableColumn& c = cols[i].spec;
+        const double x = v.get<double>() * c.scale;
+        if (!c.format.empty()) cell = fmt::format(fmt::runtime(c.format), x);
+        else if (cols[i].decimals >= 0) cell = fmt::format("{:.{}f}", x, cols[i].decimals);
+        else cell = v.dump();
+        cell = tex_number(cell);
       } else if (v.is_boolean()) {
         cell = v.get<bool>() ? "yes" : "no";
       } else {
@@ -509,6 +484,8 @@ std::string latex_table(const Sweep& sweep, const std::vector<json>& records) {
     }
     out += " \\\\\n";
   }
+  if (rows.empty())
+    out += fmt::format("    \\multicolumn{{{}}}{{c}}{{no evaluated point}} \\\\\n", cols.size());
   out += "    \\bottomrule\n  \\end{tabular}\n";
   std::vector<std::string> notes;
   if (used_dag) notes.push_back("\\textsuperscript{\\dag}does not meet timing (clock above the estimated Fmax)");
@@ -582,20 +559,24 @@ ReportSummary write_report(const fs::path& dir, const ReportOptions& opt) {
       {"clock", sweep.evaluate.value("clock", json("requested"))},
       {"selection",
        {{"keep_timing_failures", sweep.selection.keep_timing_failures},
-        {"keep_board_misfits", sweep.selection.keep_board_misfits}}},
+        {"keep_board_misfits", sweep.selection.keep_board_misfits},
+        {"pareto_tolerance", sweep.selection.pareto_tolerance}}},
+      {"produced_by", opt.produced_by},
+      {"schema", "results.schema.json"},
       {"columns", cols},
       {"wallclock_columns", "every key starting with 'wallclock_' (run-to-run wall-clock times)"},
       {"points", points}};
-  write_text(dir / "results.json", results.dump(1) + "\n", sum, dir);
+  write_text(dir / "results.json", round_floats(results).dump(1) + "\n", sum, dir);
+  write_text(dir / "results.schema.json", results_schema(sweep, cols).dump(1) + "\n", sum, dir);
   write_text(dir / "table.tex", latex_table(sweep, records), sum, dir);
   make_figures(sweep, records, dir, opt, sum);
 
   // report.md
   std::string md = fmt::format("# Sweep `{}`\n\n", sweep.name);
   if (!sweep.description.empty()) md += sweep.description + "\n\n";
-  md += fmt::format("Config hash `{}`; shard {}. Generated by `llamaf report` from "
-                    "`results.jsonl` (no point was re-run).\n\n",
-                    sweep.hash, shard);
+  md += fmt::format("Config hash `{}`; shard {}. Produced by {}.\n\n", sweep.hash, shard,
+                    opt.produced_by);
+  md += recommended_md(sweep, records);
   md += "## What was swept\n\n| base | source |\n| --- | --- |\n";
   for (const auto& [k, v] : sweep.base_sources.items())
     md += fmt::format("| {} | {} |\n", k, v.is_null() ? "(none)" : md_value(v));
@@ -679,8 +660,14 @@ ReportSummary write_report(const fs::path& dir, const ReportOptions& opt) {
       if (!used.empty()) used += ", ";
       used += fmt::format("{} `{}`", o.maximize ? "max" : "min", o.metric);
     }
-    md += fmt::format("Over {}: {} of {} evaluated points (pareto.csv).\n\n", used,
-                      front.members.size(), sum.ok);
+    md += fmt::format("Over {}: {} of {} evaluated points (pareto.csv){}.\n\n", used,
+                      front.members.size(), sum.ok,
+                      sweep.selection.pareto_tolerance > 0
+                          ? fmt::format("; relative tolerance {} (`report.pareto_tolerance`: "
+                                        "values within {} % count as equal)",
+                                        sweep.selection.pareto_tolerance,
+                                        100 * sweep.selection.pareto_tolerance)
+                          : "");
     md += "| point |";
     for (const auto& p : sweep.params) md += " " + p.name + " |";
     for (const auto& o : front.used) md += " " + o.metric + " |";
@@ -731,8 +718,9 @@ ReportSummary write_report(const fs::path& dir, const ReportOptions& opt) {
     md += fmt::format("- [{0}](figures/{0}.svg) ([PDF](figures/{0}.pdf))\n", f);
   for (const auto& p : sum.figure_problems) md += "- " + p + "\n";
   md += "\n## Files\n\n`results.csv` (one row per point; columns starting `wallclock_` are "
-        "wall-clock times and differ between runs), `results.json`, `pareto.csv`, `table.tex`, "
-        "`figures/`.\n";
+        "wall-clock times and differ between runs; floats to 6 significant digits), "
+        "`results.schema.json` (every column's type, unit and definition), `results.json`, "
+        "`pareto.csv`, `table.tex`, `figures/` (`cd figures && gnuplot NAME.gp` redraws one).\n";
   write_text(dir / "report.md", md, sum, dir);
   return sum;
 }

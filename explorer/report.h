@@ -20,6 +20,8 @@ inline constexpr const char* kWallclockPrefix = "wallclock_";
 
 struct ReportOptions {
   std::string gnuplot = "gnuplot";  // program name or path; "" = no figures
+  // How the folder's results came about, for report.md's first lines.
+  std::string produced_by = "`llamaf report` from results.jsonl (no point was re-run)";
 };
 
 struct ReportSummary {
@@ -40,7 +42,14 @@ std::vector<nlohmann::json> load_records(const std::filesystem::path& dir);
 // objects flattened with '.'), then the wall-clock columns.
 std::string results_csv(const Sweep& sweep, const std::vector<nlohmann::json>& records);
 
-// table.tex text (booktabs) for the sweep's report.table settings.
+// results.schema.json: a JSON Schema of one results.csv row with each
+// column's kind (record field, parameter, metric), type, unit and definition
+// (metric registry, metrics.h).
+nlohmann::json results_schema(const Sweep& sweep, const std::vector<std::string>& columns);
+
+// table.tex text (booktabs) for the sweep's report.table settings: strings
+// LaTeX-escaped, units in the header, float columns at fixed decimals, and
+// every evaluated point as rows when there is no Pareto front.
 std::string latex_table(const Sweep& sweep, const std::vector<nlohmann::json>& records);
 
 ReportSummary write_report(const std::filesystem::path& dir, const ReportOptions& opt = {});

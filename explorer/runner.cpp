@@ -2,6 +2,7 @@
 #include "explorer/runner.h"
 
 #include "explorer/hash.h"
+#include "explorer/point_eval.h"
 #include "explorer/results_store.h"
 #include "explorer/subprocess.h"
 #include "sim/model/error.h"
@@ -14,6 +15,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <map>
 #include <fstream>
 #include <mutex>
 #include <set>
@@ -67,7 +70,7 @@ RunSummary run_sweep(const Sweep& sweep, const RunOptions& opt) {
   if (auto prev = read_json(sweep_file)) {
     if (prev->value("hash", "") != sweep.hash)
       throw_error("{}: holds results of another sweep (hash {}, this sweep {}); choose another "
-                  "--out",
+                  "--out, or move that folder aside (for out/default: `make run FRESH=1`)",
                   opt.out_dir.string(), prev->value("hash", "?"), sweep.hash);
     if (prev->value("shard", "1/1") != shard_text)
       throw_error("{}: holds shard {}, not {}; choose another --out", opt.out_dir.string(),
@@ -147,6 +150,21 @@ RunSummary run_sweep(const Sweep& sweep, const RunOptions& opt) {
 
   std::atomic<std::size_t> next{0};
   std::exception_ptr error;
+  // Points in flight (under mu): id -> (point, start time).
+  std::map<std::string, std::pair<const Point*, std::chrono::steady_clock::time_point>> in_flight;
+  auto snapshot_running = [&]() {  // under mu
+    prog.running.clear();
+    const auto now = std::chrono::steady_clock::now();
+    for (const auto& [id, pt] : in_flight) {
+      Progress::Running r;
+      r.id = id;
+      r.params = pt.first->params;
+      std::ifstream in(opt.out_dir / "points" / id / kStageFile);
+      std::getline(in, r.stage);
+      r.elapsed_s = std::chrono::duration<double>(now - pt.second).count();
+      prog.running.push_back(r);
+    }
+  };
   auto worker = [&]() {
     while (true) {
       const std::size_t i = next.fetch_add(1);
@@ -160,6 +178,11 @@ RunSummary run_sweep(const Sweep& sweep, const RunOptions& opt) {
         const fs::path log = dir / "log.txt";
         fs::remove(result_json);
         fs::remove(log);
+        fs::remove(dir / kStageFile);
+        {
+          std::lock_guard<std::mutex> lock(mu);
+          in_flight[p.id] = {&p, std::chrono::steady_clock::now()};
+        }
         write_file_atomic(point_json, point_file_json(p, sweep, opt.cache_dir).dump(2) + "\n");
         std::vector<std::string> argv = {opt.evaluator.string(), "point", point_json.string(),
                                          "--out", result_json.string()};
@@ -192,6 +215,8 @@ RunSummary run_sweep(const Sweep& sweep, const RunOptions& opt) {
         const json record = make_record(p, status, reason, metrics, notes, tools, pr.wall_seconds);
         store.append(record);
         std::lock_guard<std::mutex> lock(mu);
+        in_flight.erase(p.id);
+        prog.finished_s.push_back(pr.wall_seconds);
         ++sum.ran;
         ++prog.ran;
         ++prog.done;
@@ -203,6 +228,7 @@ RunSummary run_sweep(const Sweep& sweep, const RunOptions& opt) {
         }
         prog.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         prog.record = &record;
+        snapshot_running();
         if (opt.progress) opt.progress(prog);
         prog.record = nullptr;
       } catch (...) {
@@ -217,7 +243,31 @@ RunSummary run_sweep(const Sweep& sweep, const RunOptions& opt) {
   const int n = std::min<int>(opt.jobs, static_cast<int>(std::max<std::size_t>(todo.size(), 1)));
   std::vector<std::thread> pool;
   for (int t = 0; t < n; ++t) pool.emplace_back(worker);
+  // Progress of the points in flight, once a second, until the pool is done.
+  std::condition_variable stop_cv;
+  bool stop = false;
+  std::thread ticker;
+  if (opt.progress)
+    ticker = std::thread([&] {
+      std::unique_lock<std::mutex> lock(mu);
+      while (!stop_cv.wait_for(lock, std::chrono::seconds(1), [&] { return stop; })) {
+        if (in_flight.empty()) continue;
+        snapshot_running();
+        prog.tick = true;
+        prog.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        opt.progress(prog);
+        prog.tick = false;
+      }
+    });
   for (auto& t : pool) t.join();
+  if (ticker.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      stop = true;
+    }
+    stop_cv.notify_all();
+    ticker.join();
+  }
   if (error) std::rethrow_exception(error);
   return sum;
 }

@@ -30,7 +30,19 @@ struct Progress {
   std::size_t ran = 0;      // evaluated by this run so far
   std::size_t to_run = 0;   // to evaluate in this run
   double elapsed_s = 0;     // wall-clock since this run started
-  const nlohmann::json* record = nullptr;  // the record just finished (null: start)
+  const nlohmann::json* record = nullptr;  // the record just finished (null: start or tick)
+  // Points being evaluated now, reported every second or so with tick = true
+  // (their stage from DIR/points/<id>/stage.txt, point_eval.h).
+  struct Running {
+    std::string id;
+    nlohmann::json params;
+    std::string stage;     // "" before the evaluator wrote one
+    double elapsed_s = 0;  // since the point started
+  };
+  std::vector<Running> running;
+  bool tick = false;
+  // Wall-clock seconds of the points this run finished (for an ETA).
+  std::vector<double> finished_s;
 };
 
 struct RunOptions {

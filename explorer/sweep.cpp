@@ -265,13 +265,13 @@ TableSpec parse_table(const json& j, const At& at) {
       TableColumn col;
       if (c.is_string()) {
         col.key = c.get<std::string>();
-        col.label = col.key;
       } else {
         need_object(c, a);
-        reject_unknown(c, a, {"key", "label", "format", "scale"});
+        reject_unknown(c, a, {"key", "label", "unit", "format", "scale"});
         if (!c.contains("key")) a.key("key").fail("a parameter name or metric key");
         col.key = get_string(c["key"], a.key("key"));
-        col.label = c.contains("label") ? get_string(c["label"], a.key("label")) : col.key;
+        if (c.contains("label")) col.label = get_string(c["label"], a.key("label"));
+        if (c.contains("unit")) col.unit = get_string(c["unit"], a.key("unit"));
         if (c.contains("format")) {
           col.format = get_string(c["format"], a.key("format"));
           try {
@@ -301,7 +301,8 @@ TableSpec parse_table(const json& j, const At& at) {
 
 FigureSpec parse_figure(const json& j, const At& at) {
   need_object(j, at);
-  reject_unknown(j, at, {"name", "title", "x", "y", "xlabel", "ylabel", "logx", "logy"});
+  reject_unknown(j, at, {"name", "title", "x", "y", "xlabel", "ylabel", "logx", "logy", "color_by",
+                         "shape_by"});
   FigureSpec f;
   for (const char* k : {"name", "x", "y"})
     if (!j.contains(k)) at.key(k).fail("a string (required)");
@@ -310,10 +311,12 @@ FigureSpec parse_figure(const json& j, const At& at) {
   f.x = get_string(j["x"], at.key("x"));
   f.y = get_string(j["y"], at.key("y"));
   f.title = j.contains("title") ? get_string(j["title"], at.key("title")) : f.y + " vs " + f.x;
-  f.xlabel = j.contains("xlabel") ? get_string(j["xlabel"], at.key("xlabel")) : f.x;
-  f.ylabel = j.contains("ylabel") ? get_string(j["ylabel"], at.key("ylabel")) : f.y;
+  if (j.contains("xlabel")) f.xlabel = get_string(j["xlabel"], at.key("xlabel"));
+  if (j.contains("ylabel")) f.ylabel = get_string(j["ylabel"], at.key("ylabel"));
   if (j.contains("logx")) f.logx = get_bool(j["logx"], at.key("logx"));
   if (j.contains("logy")) f.logy = get_bool(j["logy"], at.key("logy"));
+  if (j.contains("color_by")) f.color_by = get_string(j["color_by"], at.key("color_by"));
+  if (j.contains("shape_by")) f.shape_by = get_string(j["shape_by"], at.key("shape_by"));
   return f;
 }
 
@@ -362,6 +365,8 @@ void check_config_target(const std::vector<json>& configs, const std::string& t,
 // (explorer/metrics.h), a parameter name, or one of the record's own fields.
 void check_report_key(const std::string& key, const Sweep& s, const At& at, bool metric_only) {
   if (is_metric_key(key)) return;
+  if (const std::string now = renamed_metric(key); !now.empty())
+    at.fail(fmt::format("a metric key; '{}' was renamed '{}' (docs/metrics.md)", key, now));
   std::vector<std::string> known = metric_keys();
   if (!metric_only) {
     for (const auto& p : s.params) {
@@ -673,7 +678,14 @@ Sweep parse_sweep(const json& j, const std::filesystem::path& file,
   if (j.contains("report")) {
     const At ra = top.key("report");
     need_object(j["report"], ra);
-    reject_unknown(j["report"], ra, {"table", "figures", "keep_timing_failures", "keep_board_misfits"});
+    reject_unknown(j["report"], ra, {"table", "figures", "keep_timing_failures", "keep_board_misfits",
+                                     "pareto_tolerance"});
+    if (j["report"].contains("pareto_tolerance")) {
+      const At pa = ra.key("pareto_tolerance");
+      s.selection.pareto_tolerance = get_number(j["report"]["pareto_tolerance"], pa);
+      if (!(s.selection.pareto_tolerance >= 0 && s.selection.pareto_tolerance < 1))
+        pa.fail("a relative tolerance in [0, 1), e.g. 0.01 for 1 %", &j["report"]["pareto_tolerance"]);
+    }
     if (j["report"].contains("keep_timing_failures"))
       s.selection.keep_timing_failures =
           get_bool(j["report"]["keep_timing_failures"], ra.key("keep_timing_failures"));
@@ -682,10 +694,22 @@ Sweep parse_sweep(const json& j, const std::filesystem::path& file,
           get_bool(j["report"]["keep_board_misfits"], ra.key("keep_board_misfits"));
     if (j["report"].contains("table")) s.table = parse_table(j["report"]["table"], ra.key("table"));
     if (j["report"].contains("figures")) {
-      const At fa = ra.key("figures");
-      if (!j["report"]["figures"].is_array()) fa.fail("an array of figure objects", &j["report"]["figures"]);
-      for (std::size_t i = 0; i < j["report"]["figures"].size(); ++i)
-        s.figures.push_back(parse_figure(j["report"]["figures"][i], fa.index(i)));
+      // An array of extra figures, or {"color_by", "shape_by", "labels", "extra": [...]}.
+      At fa = ra.key("figures");
+      const json* extra = &j["report"]["figures"];
+      if (extra->is_object()) {
+        const json& fo = *extra;
+        reject_unknown(fo, fa, {"color_by", "shape_by", "labels", "extra"});
+        if (fo.contains("color_by")) s.figure_style.color_by = get_string(fo["color_by"], fa.key("color_by"));
+        if (fo.contains("shape_by")) s.figure_style.shape_by = get_string(fo["shape_by"], fa.key("shape_by"));
+        if (fo.contains("labels")) s.figure_style.labels = get_bool(fo["labels"], fa.key("labels"));
+        static const json kNone = json::array();
+        extra = fo.contains("extra") ? &fo["extra"] : &kNone;
+        fa = fa.key("extra");
+      }
+      if (!extra->is_array()) fa.fail("an array of figure objects", extra);
+      for (std::size_t i = 0; i < extra->size(); ++i)
+        s.figures.push_back(parse_figure((*extra)[i], fa.index(i)));
     }
   }
 
@@ -711,6 +735,24 @@ Sweep parse_sweep(const json& j, const std::filesystem::path& file,
     for (const char* axis : {"x", "y"})
       check_report_key(axis[0] == 'x' ? s.figures[i].x : s.figures[i].y, s,
                        top.key("report").key("figures").index(i).key(axis), false);
+  // color_by / shape_by name a swept parameter (or "none").
+  auto check_param = [&s](const std::string& name, const At& at) {
+    if (name.empty() || name == "none") return;
+    std::vector<std::string> names = {"none"};
+    for (const auto& p : s.params) {
+      if (p.name == name) return;
+      names.push_back(p.name);
+    }
+    at.fail(fmt::format("a parameter name or \"none\"; '{}' is not one{}", name,
+                        config::did_you_mean(name, names)));
+  };
+  const At fsa = top.key("report").key("figures");
+  check_param(s.figure_style.color_by, fsa.key("color_by"));
+  check_param(s.figure_style.shape_by, fsa.key("shape_by"));
+  for (std::size_t i = 0; i < s.figures.size(); ++i) {
+    check_param(s.figures[i].color_by, fsa.index(i).key("color_by"));
+    check_param(s.figures[i].shape_by, fsa.index(i).key("shape_by"));
+  }
 
   // Every point that will be evaluated is checked now, before any build,
   // simulation or synthesis: its design (keys, types, RTL legality), its

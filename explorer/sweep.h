@@ -41,6 +41,9 @@ struct Constraint {
 struct SelectionRules {
   bool keep_timing_failures = false;  // timing_met == false stays a candidate
   bool keep_board_misfits = false;    // fits_board == false stays a candidate
+  // report.pareto_tolerance: relative tolerance of the Pareto front
+  // (epsilon-dominance, pareto.h); 0 = exact dominance.
+  double pareto_tolerance = 0;
 };
 
 struct Objective {
@@ -51,7 +54,9 @@ struct Objective {
 // One column of table.tex.
 struct TableColumn {
   std::string key;     // parameter name or metric key (or "id")
-  std::string label;   // LaTeX header text (written as is)
+  std::string label;   // LaTeX header text (written as is); "" = the metric's label, escaped
+  std::string unit;    // header unit, escaped; "" = the metric's (parameter's) unit unless a
+                       // label or scale is given
   std::string format;  // fmt spec for numbers, e.g. "{:.2f}"; "" = shortest
   double scale = 1.0;  // value multiplied by this first (e.g. 100 for percent)
 };
@@ -67,8 +72,18 @@ struct TableSpec {
 // An extra figure: y against x over the evaluated points.
 struct FigureSpec {
   std::string name;  // file stem: figures/<name>.{pdf,svg}
-  std::string title, x, y, xlabel, ylabel;
+  std::string title, x, y, xlabel, ylabel;  // labels "": the metric's label and unit
   bool logx = false, logy = false;
+  std::string color_by, shape_by;  // parameters; "" = FigureStyle's
+};
+
+// How scatter figures mark points (report.figures as an object): colour and
+// point shape by a swept parameter each ("" = the parameters with the most
+// distinct values among the evaluated points, "none" = not at all), and
+// whether points carry a label with their parameter values.
+struct FigureStyle {
+  std::string color_by, shape_by;
+  bool labels = false;
 };
 
 struct Sweep {
@@ -85,6 +100,7 @@ struct Sweep {
   std::vector<Objective> objectives;
   TableSpec table;
   std::vector<FigureSpec> figures;
+  FigureStyle figure_style;
   SelectionRules selection;
   double timeout_s = 3600.0;  // per-point subprocess limit
   // The sweep as a self-contained JSON (base paths replaced by contents):

@@ -16,6 +16,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <memory>
 
 namespace llamaf::cli {
@@ -81,23 +82,51 @@ void run_explore(const ExploreOptions& o) {
   if (o.timeout_s > 0) opt.timeout_s = o.timeout_s;
 
   const bool tty = ::isatty(STDERR_FILENO) != 0;
-  opt.progress = [tty, &sweep](const dse::Progress& p) {
-    double eta = -1;
-    if (p.ran > 0) eta = p.elapsed_s / static_cast<double>(p.ran) * static_cast<double>(p.to_run - p.ran);
+  auto stages = std::make_shared<std::map<std::string, std::string>>();  // id -> last stage shown
+  const int jobs = std::max(1, o.jobs);
+  opt.progress = [tty, &sweep, stages, jobs](const dse::Progress& p) {
+    // ETA: the mean time of the points this run finished, for the points
+    // queued and what is left of those running (a running point past the
+    // mean, e.g. one building its simulator, counts as about to finish).
+    std::string eta = "unknown until a point finishes";
+    if (p.to_run == p.ran) {
+      eta = "0s";
+    } else if (!p.finished_s.empty()) {
+      double mean = 0;
+      for (double s : p.finished_s) mean += s;
+      mean /= static_cast<double>(p.finished_s.size());
+      double left = 0;
+      for (const auto& r : p.running) left += std::max(0.0, mean - r.elapsed_s);
+      const std::size_t queued = p.to_run - p.ran - std::min(p.to_run - p.ran, p.running.size());
+      eta = duration((left + static_cast<double>(queued) * mean) / jobs);
+    }
+    std::string now;
+    for (const auto& r : p.running)
+      now += fmt::format("{}{} {} {}", now.empty() ? "" : "; ", r.id.substr(0, 8),
+                         r.stage.empty() ? "starting" : r.stage, duration(r.elapsed_s));
     if (tty) {
-      fmt::print(stderr, "\r\033[K[{}/{}] {} failed, {} to run, ETA {}", p.done, p.total, p.failed,
-                 p.to_run - p.ran, p.to_run == p.ran ? "0s" : duration(eta));
+      fmt::print(stderr, "\r\033[K[{}/{}] {} failed, {} to run, ETA {}{}", p.done, p.total, p.failed,
+                 p.to_run - p.ran, eta, now.empty() ? "" : " | " + now);
       if (p.record && p.record->value("status", "") != "ok")
         fmt::print(stderr, "\r\033[Kfailed {} {}: {}\n", p.record->value("id", ""),
                    params_text(sweep, p.record->value("params", nlohmann::json::object())),
                    p.record->value("reason", ""));
       std::fflush(stderr);
+    } else if (p.tick) {
+      // One line per stage change of a running point.
+      for (const auto& r : p.running) {
+        if (r.stage.empty() || (*stages)[r.id] == r.stage) continue;
+        (*stages)[r.id] = r.stage;
+        fmt::print(stderr, "  {} {}: {} (point running {})\n", r.id, params_text(sweep, r.params),
+                   r.stage, duration(r.elapsed_s));
+      }
     } else if (p.record) {
+      stages->erase(p.record->value("id", ""));
       fmt::print(stderr, "[{}/{}] {} {} {}{} (ETA {})\n", p.done, p.total,
                  p.record->value("status", ""), p.record->value("id", ""),
                  params_text(sweep, p.record->value("params", nlohmann::json::object())),
                  p.record->value("status", "") == "ok" ? "" : ": " + p.record->value("reason", ""),
-                 duration(eta));
+                 eta);
     } else {
       fmt::print(stderr, "[{}/{}] starting: {} points to run, {} already done\n", p.done, p.total,
                  p.to_run, p.done);
@@ -120,6 +149,12 @@ void run_explore(const ExploreOptions& o) {
   if (!o.no_report) {
     dse::ReportOptions ro;
     ro.gnuplot = o.gnuplot;
+    ro.produced_by =
+        s.already_done == 0
+            ? fmt::format("a fresh run of `llamaf explore` ({} points evaluated)", s.ran)
+            : fmt::format("a resumed run of `llamaf explore --resume` ({} points evaluated now, "
+                          "{} taken from results.jsonl of earlier runs)",
+                          s.ran, s.already_done);
     const dse::ReportSummary r = dse::write_report(opt.out_dir, ro);
     fmt::print("report: {}/report.md ({} figures", opt.out_dir.string(), r.figures.size());
     fmt::print("{})\n", r.figure_problems.empty() ? "" : fmt::format("; {} not made, see report.md",

@@ -63,6 +63,7 @@ void add_merge_command(CLI::App& app) {
                m.records, m.duplicates);
     dse::ReportOptions ro;
     ro.gnuplot = o->gnuplot;
+    ro.produced_by = fmt::format("`llamaf merge` of {} shard folders (no point was re-run)", m.inputs);
     print_summary(o->out, dse::write_report(o->out, ro));
   });
 }

@@ -139,7 +139,8 @@ TEST_CASE("a sweep with evaluate.clock = fmax simulates each point at its estima
       CHECK(row[met] == "true");
     }
     // The simulator ran at the recorded clock: tokens/s = clock / cycles per token.
-    CHECK(std::stod(row[tps]) == Approx(c * 1e6 / std::stod(row[cpt])).epsilon(1e-6));
+    // results.csv holds 6 significant digits (docs/metrics.md): 1e-5 relative.
+    CHECK(std::stod(row[tps]) == Approx(c * 1e6 / std::stod(row[cpt])).epsilon(1e-5));
     ++rows;
   }
   CHECK(rows == 2);

@@ -284,10 +284,23 @@ TEST_CASE("explore CLI: shards merge into the unsharded result and results.csv i
   CHECK(drop_wallclock_column(whole) == drop_wallclock_column(read_file(t.path / "merged" / "results.csv")));
   const auto s1 = load_records(t.path / "s1"), s2 = load_records(t.path / "s2");
   CHECK(s1.size() + s2.size() == 9);
+  // report.md says how its results came about.
+  CHECK_THAT(read_file(t.path / "whole" / "report.md"),
+             Catch::Contains("Produced by a fresh run of `llamaf explore` (9 points evaluated)"));
+  CHECK_THAT(read_file(t.path / "merged" / "report.md"),
+             Catch::Contains("Produced by `llamaf merge` of 2 shard folders"));
+  run({"explore", sweep.string(), "--out", (t.path / "again").string(), "--cache-dir", cache,
+       "--gnuplot", "", "--resume"},
+      "resume.log");
+  CHECK_THAT(read_file(t.path / "again" / "report.md"),
+             Catch::Contains("Produced by a resumed run of `llamaf explore --resume` (0 points "
+                             "evaluated now, 9 taken from results.jsonl"));
   // `llamaf report` regenerates the same table from the stored results.
   fs::remove(t.path / "whole" / "results.csv");
   run({"report", (t.path / "whole").string(), "--no-figures"}, "report.log");
   CHECK(read_file(t.path / "whole" / "results.csv") == whole);
+  CHECK_THAT(read_file(t.path / "whole" / "report.md"),
+             Catch::Contains("Produced by `llamaf report` from results.jsonl (no point was re-run)"));
 }
 
 TEST_CASE("llamaf point: accuracy of a quantization on the real checkpoint, cached", "[explore]") {
@@ -332,4 +345,30 @@ TEST_CASE("llamaf point: accuracy of a quantization on the real checkpoint, cach
   const json fail = json::parse(read_file(t.path / "result.json"));
   CHECK(fail["status"] == "failed");
   CHECK_THAT(fail["reason"].get<std::string>(), Catch::Contains("missing.bin") && Catch::Contains("not found"));
+}
+
+TEST_CASE("explore CLI: progress names each running point's stage, and an ETA", "[explore]") {
+  TempDir t;
+  // An evaluator that goes through two stages (as llamaf point writes them
+  // into stage.txt next to result.json) of 1.5 s each.
+  const fs::path ev = t.path / "staged.sh";
+  write(ev, "#!/bin/sh\nd=$(dirname \"$4\")\necho 'building simulator' > \"$d/stage.txt\"; sleep 1.5\n"
+            "echo 'simulating 16 tokens' > \"$d/stage.txt\"; sleep 1.5\n"
+            "echo '{\"status\":\"ok\",\"metrics\":{\"tokens_per_s\":1},\"notes\":[],\"tools\":{}}' > \"$4\"\n");
+  fs::permissions(ev, fs::perms::owner_all);
+  const fs::path sweep =
+      write_sweep(t.path, json::array({{{"name", "I"}, {"set", json::array()}, {"from", 1}, {"to", 2}}}));
+  const ProcessResult r = run_process({kLlamaf.string(), "explore", sweep.string(), "--out",
+                                       (t.path / "out").string(), "--evaluator", ev.string(),
+                                       "--no-report"},
+                                      t.path / "log.txt", 60);
+  const std::string log = read_file(t.path / "log.txt");
+  INFO(log);
+  REQUIRE(r.exited_ok());
+  // Not a terminal: one line per stage change of a running point.
+  CHECK_THAT(log, Catch::Contains("I=1: building simulator (point running"));
+  CHECK_THAT(log, Catch::Contains("I=1: simulating 16 tokens (point running"));
+  CHECK_THAT(log, Catch::Contains("I=2: simulating 16 tokens (point running"));
+  // After the first point (about 3 s), the second's ETA is estimated from it.
+  CHECK_THAT(log, Catch::Matches("[\\s\\S]*\\[1/2\\] ok [0-9a-f]{16} I=1 \\(ETA [0-9]+s\\)[\\s\\S]*"));
 }

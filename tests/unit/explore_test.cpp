@@ -638,7 +638,7 @@ TEST_CASE("report: figures through gnuplot, or a note when it is missing", "[exp
     return;
   }
   const ReportSummary s = write_report(dir, ReportOptions{"gnuplot"});
-  for (const char* f : {"tokens_per_s_vs_lut", "op_latency_breakdown"}) {
+  for (const char* f : {"tokens_per_s_vs_lut", "time_breakdown"}) {
     INFO(f);
     CHECK(std::find(s.figures.begin(), s.figures.end(), f) != s.figures.end());
     CHECK(fs::file_size(dir / "figures" / (std::string(f) + ".pdf")) > 0);

@@ -23,13 +23,18 @@ const std::vector<std::string>& metric_keys() {
       "tokens_per_s", "cycles_per_token", "token_latency_ms", "achieved_bandwidth_gb_s",
       "dram_row_hit_rate", "macs_per_busy_cycle", "sim_percent_of_roofline", "sim_positions",
       "sim_mode",
+      // the PS memory path (simulation report ps_stats; docs/memory.md)
+      "ps_port_read_gb_s_min", "ps_port_read_gb_s_max", "ps_port_read_latency_ns_max",
+      "xpi_queue_bursts_max", "xpi_cam_blocked_max",
       // energy (with a base.energy table and a simulation)
       "j_per_token", "avg_power_w", "tokens_per_j"};
   return keys;
 }
 
 const std::vector<std::string>& metric_object_prefixes() {
-  static const std::vector<std::string> p = {"op_latency_us", "energy_j_per_token"};
+  static const std::vector<std::string> p = {"op_latency_us", "energy_j_per_token",
+                                             "ps_port_read_gb_s", "ps_port_read_latency_ns",
+                                             "xpi_queue_bursts", "xpi_cam_blocked"};
   return p;
 }
 

@@ -14,6 +14,7 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -422,13 +423,19 @@ std::string results_csv(const Sweep& sweep, const std::vector<json>& records) {
   return csv_of(all_columns(sweep, records), records);
 }
 
-std::string latex_table(const Sweep& sweep, const std::vector<json>& records) {
-  const TableSpec& t = sweep.table;
-  std::vector<TableColumn> cols = t.columns;
+// The columns and rows of the sweep's report.table (table.tex and the
+// "Table" section of report.md show the same).
+std::vector<TableColumn> table_columns(const Sweep& sweep) {
+  std::vector<TableColumn> cols = sweep.table.columns;
   if (cols.empty()) {
     for (const auto& p : sweep.params) cols.push_back({p.name, p.name, "", 1.0});
     for (const auto& o : sweep.objectives) cols.push_back({o.metric, o.metric, "{:.4g}", 1.0});
   }
+  return cols;
+}
+
+std::vector<json> table_rows(const Sweep& sweep, const std::vector<json>& records) {
+  const TableSpec& t = sweep.table;
   std::vector<json> rows;
   if (t.rows == "pareto") {
     for (std::size_t i : pareto_front(records, sweep.objectives, sweep.selection).members)
@@ -444,6 +451,48 @@ std::string latex_table(const Sweep& sweep, const std::vector<json>& records) {
       return t.descending ? *x > *y : *x < *y;
     });
   }
+  return rows;
+}
+
+// A number cell in the column's format (scale applied first); nullopt for
+// anything that is not a number.
+std::optional<std::string> number_cell(const json& v, const TableColumn& c) {
+  if (!v.is_number()) return std::nullopt;
+  const double x = v.get<double>() * c.scale;
+  if (!c.format.empty()) return fmt::format(fmt::runtime(c.format), x);
+  return (v.is_number_integer() && c.scale == 1.0) ? v.dump() : json(x).dump();
+}
+
+// report.table as a markdown table (labels are LaTeX header text: "\%"
+// shows as "%").
+std::string markdown_table(const Sweep& sweep, const std::vector<json>& records) {
+  const std::vector<TableColumn> cols = table_columns(sweep);
+  const std::vector<json> rows = table_rows(sweep, records);
+  std::string out;
+  if (!sweep.table.caption.empty()) out += sweep.table.caption + "\n\n";
+  out += "|";
+  for (const auto& c : cols) out += " " + md_value(json(replace_all(c.label, "\\%", "%"))) + " |";
+  out += "\n|";
+  for (std::size_t i = 0; i < cols.size(); ++i) out += " --- |";
+  out += "\n";
+  for (const auto& r : rows) {
+    const json flat = flatten_metrics(r.value("metrics", json::object()));
+    out += "|";
+    for (const auto& c : cols) {
+      const json v = column_value(r, c.key, flat);
+      const auto num = number_cell(v, c);
+      out += " " + (num ? *num : md_value(v)) + " |";
+    }
+    out += "\n";
+  }
+  if (rows.empty()) out += "\n(no rows: no point matches the table's `rows` selection)\n";
+  return out + "\n";
+}
+
+std::string latex_table(const Sweep& sweep, const std::vector<json>& records) {
+  const TableSpec& t = sweep.table;
+  const std::vector<TableColumn> cols = table_columns(sweep);
+  const std::vector<json> rows = table_rows(sweep, records);
   // Numeric columns right-aligned.
   std::string align;
   for (const auto& c : cols) {
@@ -495,9 +544,7 @@ std::string latex_table(const Sweep& sweep, const std::vector<json>& records) {
       if (v.is_null()) {
         cell = "--";
       } else if (v.is_number()) {
-        const double x = v.get<double>() * cols[i].scale;
-        if (!cols[i].format.empty()) cell = fmt::format(fmt::runtime(cols[i].format), x);
-        else cell = (v.is_number_integer() && cols[i].scale == 1.0) ? v.dump() : json(x).dump();
+        cell = *number_cell(v, cols[i]);
       } else if (v.is_boolean()) {
         cell = v.get<bool>() ? "yes" : "no";
       } else {
@@ -642,6 +689,8 @@ ReportSummary write_report(const fs::path& dir, const ReportOptions& opt) {
   }
 
   md += timing_and_fit_md(sweep, records);
+
+  md += "## Table\n\n" + markdown_table(sweep, records);
 
   md += "## Best points\n\n";
   if (sweep.objectives.empty()) md += "The sweep declares no objectives.\n\n";

@@ -614,6 +614,13 @@ TEST_CASE("report: regenerated from a fixed results file", "[explore]") {
   CHECK(a != std::string::npos);
   CHECK(b != std::string::npos);
   CHECK(a < b);
+  // report.md shows the same table in markdown: same rows, order, formats.
+  const auto ma = md.find("| 16 | 4 | 41.5 | 80.0 |");
+  const auto mb = md.find("| 8 | 8 | 22.0 | 97.0 |");
+  CHECK(md.find("## Table\n\nFixture table\n\n| PEs | $w$ | tokens/s | top-1 (%) |") != std::string::npos);
+  CHECK(ma != std::string::npos);
+  CHECK(mb != std::string::npos);
+  CHECK(ma < mb);
 
   const json results = json::parse(read_file(dir / "results.json"));
   CHECK(results["sweep"] == "report_fixture");

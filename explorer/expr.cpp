@@ -12,6 +12,8 @@
 // the numbers 1 and 0.
 #include "explorer/expr.h"
 
+#include <algorithm>
+
 #include "sim/model/error.h"
 
 #include <cctype>
@@ -206,13 +208,13 @@ class Parser {
       }
       if (accept("(")) {
         static const std::pair<const char*, int> functions[] = {
-            {"min", 2}, {"max", 2}, {"log2", 1}, {"pow2", 1}, {"is_pow2", 1}};
+            {"min", 2}, {"max", 2}, {"log2", 1}, {"pow2", 1}, {"is_pow2", 1}, {"count", 1}};
         int arity = -1;
         for (const auto& [f, a] : functions)
           if (name == f) arity = a;
         if (arity < 0) {
           i_ = p;
-          fail("unknown function '" + name + "' (known: min, max, log2, pow2, is_pow2)");
+          fail("unknown function '" + name + "' (known: min, max, log2, pow2, is_pow2, count)");
         }
         std::vector<NodePtr> args;
         if (!accept(")")) {
@@ -324,6 +326,14 @@ struct Evaluator {
   }
 
   ExprValue call(const ExprNode& n) const {
+    if (n.text == "count") {
+      // Items of a comma-separated list string ('HP0,HP2' -> 2; '' -> 0):
+      // a port map's length, to pair it with the design's port count.
+      const ExprValue v = eval(*n.args[0]);
+      if (!v.is_string) fail(n, "count() takes a comma-separated string, got a number");
+      if (v.text.empty()) return ExprValue::num(0);
+      return ExprValue::num(static_cast<double>(std::count(v.text.begin(), v.text.end(), ',') + 1));
+    }
     std::vector<double> a;
     for (const auto& arg : n.args) a.push_back(number(n, eval(*arg), n.text.c_str()));
     if (n.text == "min") return ExprValue::num(std::min(a[0], a[1]));

@@ -1,7 +1,8 @@
 // A tiny, safe expression language for sweep filters and constraints
 // ("NumPe <= GroupSize", "WeightBits >= 4 || GroupSize == 32"): numbers,
 // 'strings', parameter names, + - * / %, comparisons, && || !, parentheses
-// and the functions min, max, log2, pow2, is_pow2. Nothing else is evaluated:
+// and the functions min, max, log2, pow2, is_pow2, count (items of a
+// comma-separated string: count('HP0,HP2') = 2). Nothing else is evaluated:
 // no assignment, no calls outside that list, no access to the host.
 #pragma once
 

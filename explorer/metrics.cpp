@@ -70,6 +70,16 @@ const std::vector<MetricDef>& metric_defs() {
       {"sim_positions", "", "integer", "", "simulation", "simulated positions", "token positions the simulation ran"},
       {"sim_mode", "", "string", "", "simulation", "simulation mode", "full (every layer) or fast (evaluate.sim.sim_layers)"},
       {"op_latency_us.*", "us", "number", "lower", "simulation", "latency per token", "simulated time per token spent in one operator (matvec, attention, ...)"},
+      // the PS memory path (simulation report ps_stats; docs/memory.md)
+      {"ps_port_read_gb_s.*", "GB/s", "number", "higher", "simulation", "port read bandwidth", "read bytes of one PL-PS port (or the host's APU port) / simulated seconds"},
+      {"ps_port_read_latency_ns.*", "ns", "number", "lower", "simulation", "port read latency", "mean read latency of one PL-PS port over the run (report ps_stats.pl_ports.<port>.mean_read_latency_ns)"},
+      {"xpi_queue_bursts.*", "burst", "number", "lower", "simulation", "controller port queue", "mean bursts queued at one DDR controller (XPI) port"},
+      {"xpi_cam_blocked.*", "", "number", "lower", "simulation", "controller port blocked", "fraction of time one XPI port's queue head waits for a full controller command queue"},
+      {"ps_port_read_gb_s_min", "GB/s", "number", "higher", "simulation", "slowest port bandwidth", "minimum of ps_port_read_gb_s over the accelerator's ports"},
+      {"ps_port_read_gb_s_max", "GB/s", "number", "", "simulation", "fastest port bandwidth", "maximum of ps_port_read_gb_s over the accelerator's ports"},
+      {"ps_port_read_latency_ns_max", "ns", "number", "lower", "simulation", "worst port latency", "maximum of ps_port_read_latency_ns over the accelerator's ports"},
+      {"xpi_queue_bursts_max", "burst", "number", "lower", "simulation", "longest controller queue", "maximum of xpi_queue_bursts over the controller ports"},
+      {"xpi_cam_blocked_max", "", "number", "lower", "simulation", "most blocked controller port", "maximum of xpi_cam_blocked over the controller ports"},
       // energy (base.energy and a simulation; explorer/energy.h)
       {"j_per_token", "J", "number", "lower", "energy", "energy per token", "modelled energy of the run / tokens"},
       {"avg_power_w", "W", "number", "lower", "energy", "average power", "modelled energy / simulated seconds"},

@@ -135,6 +135,49 @@ StageOutcome sim_report_metrics(const json& rep) {
     m["macs_per_busy_cycle"] = t.at("accelerator").at("macs_per_busy_cycle").get<double>();
     m["sim_positions"] = rep.at("positions");
     m["sim_mode"] = rep.value("mode", "full");
+    // The PS memory path (docs/memory.md): bandwidth and queueing per PL-PS
+    // port and per DDR controller (XPI) port, as the report's ps_stats gives
+    // them (averages over the whole simulated time), with the summaries a
+    // port-map comparison needs.
+    if (rep.contains("ps_stats")) {
+      const json& ps = rep.at("ps_stats");
+      json port_gbps = json::object(), port_lat = json::object(), xpi_q = json::object(),
+           xpi_cam = json::object();
+      double gb_min = 0, gb_max = 0, lat_max = 0, q_max = 0, cam_max = 0;
+      bool first = true;
+      for (const auto& [name, v] : ps.at("pl_ports").items()) {
+        const double gb = v.at("read_gbps").get<double>();
+        const double lat = v.at("mean_read_latency_ns").get<double>();
+        port_gbps[name] = gb;
+        port_lat[name] = lat;
+        // The host's APU port is not a PL port: the summaries are over the
+        // accelerator's ports.
+        if (name == "APU") continue;
+        gb_min = first ? gb : std::min(gb_min, gb);
+        gb_max = first ? gb : std::max(gb_max, gb);
+        lat_max = std::max(lat_max, lat);
+        first = false;
+      }
+      for (const auto& [x, v] : ps.at("xpi_ports").items()) {
+        const double q = v.at("mean_queue_bursts").get<double>();
+        const double cam = v.at("cam_blocked_fraction").get<double>();
+        xpi_q[x] = q;
+        xpi_cam[x] = cam;
+        q_max = std::max(q_max, q);
+        cam_max = std::max(cam_max, cam);
+      }
+      m["ps_port_read_gb_s"] = port_gbps;
+      m["ps_port_read_latency_ns"] = port_lat;
+      m["xpi_queue_bursts"] = xpi_q;
+      m["xpi_cam_blocked"] = xpi_cam;
+      if (!first) {
+        m["ps_port_read_gb_s_min"] = gb_min;
+        m["ps_port_read_gb_s_max"] = gb_max;
+        m["ps_port_read_latency_ns_max"] = lat_max;
+      }
+      m["xpi_queue_bursts_max"] = q_max;
+      m["xpi_cam_blocked_max"] = cam_max;
+    }
     json ops = json::object();
     for (const auto& [op, v] : t.at("operators").items())
       ops[op] = v.at("seconds").get<double>() / positions * 1e6;
@@ -231,6 +274,9 @@ StageOutcome simulate_point(const json& point, const EvalContext& ctx) {
   // The simulator checks its compiled parameters against this file's.
   json design_file = {{"name", name}, {"rtl", rtl}};
   if (params.clock_mhz > 0) design_file["clock_mhz"] = params.clock_mhz;
+  // The PS ports are no part of the simulator's identity (one binary serves
+  // every port map): the simulator reads them from this file.
+  if (!params.ps_ports.empty()) design_file["ps_ports"] = params.ps_ports;
   write_file_atomic(dir / (name + ".json"), design_file.dump(2) + "\n");
   write_file_atomic(dir / "board.json", board.dump(2) + "\n");
   std::vector<std::string> argv = {exe.string(), "--design", (dir / (name + ".json")).string(),

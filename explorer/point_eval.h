@@ -94,7 +94,13 @@ StageOutcome synthesize_point(const nlohmann::json& point, const EvalContext& ct
 // A `llamaf.sim.report/1` JSON (docs/system.md) as explorer metrics:
 // tokens_per_s, cycles_per_token, token_latency_ms, achieved_bandwidth_gb_s,
 // dram_row_hit_rate, macs_per_busy_cycle,
-// sim_positions, sim_mode, op_latency_us.<op> (per token); and the energy
+// sim_positions, sim_mode, op_latency_us.<op> (per token); from the report's
+// ps_stats (the PS memory path): ps_port_read_gb_s.<port> and
+// ps_port_read_latency_ns.<port> (per PL-PS port and the host's APU port),
+// xpi_queue_bursts.<xpi> and xpi_cam_blocked.<xpi> (per DDR controller
+// port), and over the accelerator's ports ps_port_read_gb_s_min/_max,
+// ps_port_read_latency_ns_max, xpi_queue_bursts_max, xpi_cam_blocked_max;
+// and the energy
 // model's inputs (EnergyInputs JSON) in `events`: tokens = positions,
 // seconds, macs_by_bits, bram_reads = act_buf_reads + wgt_buf_writes (each
 // weight-FIFO word is written and read once), bram_writes = wgt_buf_writes,

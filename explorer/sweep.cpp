@@ -7,6 +7,7 @@
 #include "explorer/metrics.h"
 #include "explorer/point_eval.h"
 #include "sim/config/json_reader.h"
+#include "sim/dram/ps_memory.h"
 #include "sim/model/config.h"
 #include "sim/rtl_driver/design_params.h"
 #include "sim/model/error.h"
@@ -388,14 +389,17 @@ void check_report_key(const std::string& key, const Sweep& s, const At& at, bool
 
 static void validate_points(const Sweep& s) {
   const Expansion e = expand(s);
-  std::set<std::string> seen;  // (design, model, mode) already checked
+  std::set<std::string> seen;  // (design, model, board, mode) already checked
   for (const Point& p : e.points) {
     if (!p.infeasible.empty()) continue;
     const json& ev = p.resolved["evaluate"];
     // A design only used for C++ accuracy studies may use weight widths the
     // quantizer has and the RTL does not (WeightBits 3, 5, 6, 7).
     const bool hardware = ev.value("simulate", true) || ev.value("synthesize", true);
-    const std::string key = p.resolved["design"].dump() + p.resolved["model"].dump() + (hardware ? "h" : "q");
+    const json& board = p.resolved["board"];
+    const std::string key = p.resolved["design"].dump() + p.resolved["model"].dump() +
+                            (board.is_object() ? board.value("ps", json()).dump() : "") +
+                            (hardware ? "h" : "q");
     if (!seen.insert(key).second) continue;
     std::string params;
     for (const auto& [k, v] : p.params.items()) params += (params.empty() ? "" : ", ") + k + " = " + v.dump();
@@ -403,6 +407,16 @@ static void validate_points(const Sweep& s) {
       const sim::DesignParams d = sim::design_params_from_json(p.resolved["design"], "design");
       sim::check_rtl_legality(d, "design", !hardware);
       (void)model::config_from_json(p.resolved["model"], "model");
+      // The port map against the board's PS (docs/memory.md): one PS port
+      // per AXI read port, each a PL-PS port the PS has, none twice. Checked
+      // whenever the point simulates or names ports, so a wrong map is
+      // refused here and not after a simulator build.
+      if (board.is_object() && board.contains("ps") &&
+          (ev.value("simulate", true) || !d.ps_ports.empty())) {
+        const dram::PsConfig ps =
+            dram::ps_config_from_json(config::JsonObject(board["ps"], "board", "ps"));
+        (void)ps.port_map(d.ps_ports, d.weight_ports, "design");
+      }
     } catch (const Error& err) {
       throw_error("{}: point {} ({}): {}; exclude such points with a filter or constraint",
                   s.file.string(), p.index, params, err.what());

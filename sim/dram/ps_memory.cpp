@@ -58,6 +58,36 @@ std::vector<std::string> PsConfig::default_port_map(int n) const {
   return {default_port_order.begin(), default_port_order.begin() + n};
 }
 
+std::vector<std::string> PsConfig::port_map(const std::vector<std::string>& ps_ports,
+                                            int axi_ports, const std::string& where) const {
+  if (ps_ports.empty()) {
+    try {
+      return default_port_map(axi_ports);
+    } catch (const Error& e) {
+      throw_error("{}: {}", where, e.what());
+    }
+  }
+  std::string pl;  // the PL-side ports, for the messages
+  for (const PsPortSpec& p : ports)
+    if (p.name != "APU") pl += (pl.empty() ? "" : ", ") + p.name;
+  if (static_cast<int>(ps_ports.size()) != axi_ports)
+    throw_error("{}: ps_ports lists {} PS port{} but the design has {} AXI read port{} "
+                "(rtl.WeightPorts); give exactly one PS port per AXI port",
+                where, ps_ports.size(), ps_ports.size() == 1 ? "" : "s", axi_ports,
+                axi_ports == 1 ? "" : "s");
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < ps_ports.size(); ++i) {
+    const std::string& n = ps_ports[i];
+    if (port_index(n) < 0 || n == "APU")
+      throw_error("{}: ps_ports[{}] \"{}\" is not a PL-PS port of the board's PS (known: {})",
+                  where, i, n, pl);
+    for (const std::string& prev : out)
+      if (prev == n) throw_error("{}: ps_ports[{}] {} is used twice", where, i, prev);
+    out.push_back(n);
+  }
+  return out;
+}
+
 void PsConfig::validate(const std::string& where) const {
   if (ports.empty()) throw_error("{}.ports must list at least one port", where);
   for (std::size_t i = 0; i < default_port_order.size(); ++i)

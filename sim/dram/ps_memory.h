@@ -82,6 +82,14 @@ struct PsConfig {
   int port_index(const std::string& name) const;  // -1 when absent
   // The first n of default_port_order; throws when n exceeds it.
   std::vector<std::string> default_port_map(int n) const;
+  // The PS ports of a design's `axi_ports` AXI read ports: `ps_ports` (e.g.
+  // {"HP0", "HP2", "HP3"}; HPC0/HPC1 allowed), or default_port_map when it
+  // is empty. Throws, naming `where`, when the list has another length than
+  // the design's AXI ports, names a port the PS does not have (or the APU),
+  // or names one twice. The system simulation and the explorer's sweep
+  // loader both call it, so a sweep is refused before anything is built.
+  std::vector<std::string> port_map(const std::vector<std::string>& ps_ports, int axi_ports,
+                                    const std::string& where) const;
 };
 
 PsConfig ps_config_from_json(const JsonObject& obj);

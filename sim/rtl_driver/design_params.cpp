@@ -133,12 +133,32 @@ DesignParams design_params_from_json(const nlohmann::json& j, const std::string&
     if (!(p.clock_mhz > 0)) throw_error("{}: expected a clock in MHz > 0, got {}", root.at("clock_mhz"), p.clock_mhz);
   }
   if (root.has("ps_ports")) {
+    // An array of names, or the same as one comma-separated string
+    // ("HP0,HP2,HP3", as `llamaf membench --ports` takes it): a sweep
+    // parameter's values are scalars, so port maps are swept as strings.
     const nlohmann::json& v = root.get_raw("ps_ports");
-    if (!v.is_array()) throw_error("{}: expected an array of PS port names, got {}", root.at("ps_ports"), v.dump());
-    for (std::size_t i = 0; i < v.size(); ++i) {
-      if (!v[i].is_string())
-        throw_error("{}[{}]: expected a PS port name (\"HP0\"), got {}", root.at("ps_ports"), i, v[i].dump());
-      p.ps_ports.push_back(v[i].get<std::string>());
+    if (v.is_string()) {
+      const std::string s = v.get<std::string>();
+      std::size_t begin = 0;
+      while (true) {
+        const std::size_t comma = s.find(',', begin);
+        const std::string name = s.substr(begin, comma == std::string::npos ? std::string::npos : comma - begin);
+        if (name.empty())
+          throw_error("{}: expected PS port names separated by commas (\"HP0,HP2\"), got \"{}\"",
+                      root.at("ps_ports"), s);
+        p.ps_ports.push_back(name);
+        if (comma == std::string::npos) break;
+        begin = comma + 1;
+      }
+    } else if (v.is_array()) {
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        if (!v[i].is_string())
+          throw_error("{}[{}]: expected a PS port name (\"HP0\"), got {}", root.at("ps_ports"), i, v[i].dump());
+        p.ps_ports.push_back(v[i].get<std::string>());
+      }
+    } else {
+      throw_error("{}: expected an array of PS port names or a comma-separated string, got {}",
+                  root.at("ps_ports"), v.dump());
     }
   }
   // An RTL parameter at the top level is a misplaced key, not an unknown one.

@@ -57,7 +57,8 @@ inline constexpr std::array<const char*, 14> kRtlParamNames = {
 
 // Reads a design JSON (docs/configuration.md): "name", "description",
 // "clock_mhz" (> 0), "tb_check_throughput", "ps_ports" (an array of PS port
-// names, one per AXI port; checked against a board by the system simulator)
+// names, one per AXI port, or one comma-separated string "HP0,HP2"; checked
+// against a board by dram::PsConfig::port_map)
 // and the "rtl" object holding lf_top
 // parameters by their SystemVerilog names (`ScaleFmt` may be 0/1/2 or
 // "fp32"/"fp16"/"bf16"); missing parameters keep the lf_top defaults. Unknown

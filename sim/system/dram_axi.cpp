@@ -21,25 +21,6 @@ int ps_beats_of(std::uint64_t addr, std::uint64_t n, int ps_bytes) {
 
 }  // namespace
 
-std::vector<std::string> design_port_map(const std::vector<std::string>& ps_ports,
-                                         const dram::PsConfig& ps, int axi_ports,
-                                         const std::string& where) {
-  if (ps_ports.empty()) return ps.default_port_map(axi_ports);
-  if (static_cast<int>(ps_ports.size()) != axi_ports)
-    throw_error("{}: ps_ports must list one PS port per AXI port ({}), got {}", where, axi_ports,
-                ps_ports.size());
-  std::vector<std::string> out;
-  for (std::size_t i = 0; i < ps_ports.size(); ++i) {
-    const std::string& n = ps_ports[i];
-    if (ps.port_index(n) < 0 || n == "APU")
-      throw_error("{}: ps_ports[{}] must name a PL port of the board's PS, got \"{}\"", where, i, n);
-    for (const std::string& prev : out)
-      if (prev == n) throw_error("{}: ps_ports[{}] {} is used twice", where, i, prev);
-    out.push_back(n);
-  }
-  return out;
-}
-
 // ------------------------------------------------------------------ bridge
 
 DramBridge::DramBridge(const dram::PsConfig& ps, dram::DramSystem& dram, SparseMemory& mem,

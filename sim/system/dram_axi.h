@@ -81,14 +81,6 @@ class DramAxiWritePort {
   AxiWriteSlaveOut out_;
 };
 
-// The PS ports of a design's AXI ports: the design's "ps_ports" list (e.g.
-// ["HP0", "HP2", "HP3"], HPC0/HPC1 allowed), else the board's
-// default_port_order; checked against the board's PS. `where` names the
-// design file in errors.
-std::vector<std::string> design_port_map(const std::vector<std::string>& ps_ports,
-                                         const dram::PsConfig& ps, int axi_ports,
-                                         const std::string& where);
-
 // The PS memory system seen from the fabric clock domain.
 class DramBridge {
  public:

@@ -100,11 +100,9 @@ int run(const SimOptions& o, const AcceleratorFactory& factory, const std::strin
     throw_error("clock {} MHz{}: above board '{}' PL-PS port limit of {} MHz "
                 "(fabric.hp_port_max_clock_mhz)", clock_mhz, o.clock_mhz > 0 ? " (--clock-mhz)" : "",
                 board.name, board.fabric.hp_port_max_clock_mhz);
-  if (design.weight_ports > board.fabric.hp_ports)
-    throw_error("{}: design uses {} AXI ports but board '{}' has {} HP ports", o.design_path,
-                design.weight_ports, board.name, board.fabric.hp_ports);
+  // HP0..3 and HPC0/1: up to six PL-PS ports (the board's PS lists them).
   const std::vector<std::string> ps_ports =
-      design_port_map(design.ps_ports, board.ps, design.weight_ports, o.design_path);
+      board.ps.port_map(design.ps_ports, design.weight_ports, o.design_path);
   const model::QuantSpec quant = design.quant_spec();
   const SchedulePolicy policy = parse_policy(o.policy);
   // A checkpoint is read (not yet quantized) to know its shape; a shape file
@@ -292,6 +290,19 @@ int run(const SimOptions& o, const AcceleratorFactory& factory, const std::strin
   fmt::print("time by operator:");
   for (const auto& [k, v] : total.op_cycles) fmt::print("  {} {:.1f}%", k, 100.0 * v / total.cycles);
   fmt::print("\n");
+  // The PS memory path: per PL-PS port (and the host's APU port) and per
+  // DDR controller port, averaged over the whole simulated time.
+  const nlohmann::json& ps = rep["ps_stats"];
+  fmt::print("PS ports (GB/s read/write, mean read latency, command queue full):\n");
+  for (const auto& [name, v] : ps["pl_ports"].items())
+    fmt::print("  {:<5} XPI {}  {:6.2f} / {:5.2f} GB/s  {:6.0f} ns  {:5.1f} %\n", name,
+               v["xpi"].get<int>(), v["read_gbps"].get<double>(), v["write_gbps"].get<double>(),
+               v["mean_read_latency_ns"].get<double>(),
+               100.0 * v["command_queue_full_fraction"].get<double>());
+  fmt::print("DDR controller ports (mean queued bursts, head blocked by a full CAM):\n");
+  for (const auto& [x, v] : ps["xpi_ports"].items())
+    fmt::print("  XPI {}  {:6.2f} bursts  {:5.1f} %\n", x, v["mean_queue_bursts"].get<double>(),
+               100.0 * v["cam_blocked_fraction"].get<double>());
   if (!o.report_path.empty()) fmt::print("report: {}\n", o.report_path);
   return 0;
 }

@@ -1,7 +1,8 @@
 // End-to-end system simulation on the real stories260K checkpoint: tokens
 // through the RTL equal the golden model's, the report's counts agree with
 // the model's shapes, fast mode stays within 1 % of the full simulation, and
-// the overlapped schedule is never slower than the serial one.
+// the overlapped schedule is never slower than the serial one, and the
+// report's PS statistics attribute the traffic to the ports it took.
 #include "sim/model/config.h"
 #include "tests/support/models.h"
 
@@ -18,8 +19,10 @@ namespace {
 const std::string kSim = std::string(LLAMAF_BINARY_DIR) + "/llamaf-sim-tiny";
 const std::string kSrc = LLAMAF_SOURCE_DIR;
 
-// Runs the tiny design's simulator; returns its report.
-nlohmann::json simulate(const std::string& extra, const std::string& tag) {
+// Runs the tiny design's simulator (or that of `design`, a design file with
+// the tiny design's parameters); returns its report.
+nlohmann::json simulate(const std::string& extra, const std::string& tag,
+                        const std::string& design = kSrc + "/configs/designs/tiny.json") {
   const auto model = llamaf::test::model_file("stories260K.bin");
   const auto tok = llamaf::test::model_file("tok512.bin");
   REQUIRE(model);
@@ -28,7 +31,7 @@ nlohmann::json simulate(const std::string& extra, const std::string& tag) {
   std::filesystem::create_directories(dir);
   const std::string report = (dir / (tag + ".json")).string();
   const std::string log = (dir / (tag + ".log")).string();
-  const std::string cmd = kSim + " --design " + kSrc + "/configs/designs/tiny.json --board " + kSrc +
+  const std::string cmd = kSim + " --design " + design + " --board " + kSrc +
                           "/configs/boards/zcu102.json --model " + model->string() +
                           " --tokenizer " + tok->string() + " --quiet --report " + report + " " +
                           extra + " > " + log + " 2>&1";
@@ -95,4 +98,50 @@ TEST_CASE("the overlapped schedule is not slower than the serial one", "[system]
   const nlohmann::json overlapped = simulate("-n 4 --policy overlapped", "overlapped");
   CHECK(serial["policy"] == "serial");
   CHECK(overlapped["total"]["cycles"].get<double>() < serial["total"]["cycles"].get<double>());
+}
+
+TEST_CASE("the report gives bandwidth and queueing per PL-PS port and per DDR controller port",
+          "[system][models]") {
+  if (!llamaf::test::model_file("stories260K.bin")) return;
+  // The tiny design on HP2 (XPI 4 on the ZCU102) instead of the default HP0.
+  nlohmann::json d = nlohmann::json::parse(std::ifstream(kSrc + "/configs/designs/tiny.json"));
+  d["ps_ports"] = nlohmann::json::array({"HP2"});
+  const auto dir = std::filesystem::temp_directory_path() / "llamaf_system_test";
+  std::filesystem::create_directories(dir);
+  const std::string design = (dir / "tiny_hp2.json").string();
+  std::ofstream(design) << d.dump(2);
+  const nlohmann::json r = simulate("-n 4", "hp2", design);
+  CHECK(r["ps_ports"] == nlohmann::json::array({"HP2"}));
+  const nlohmann::json& ports = r["ps_stats"]["pl_ports"];
+  const nlohmann::json& xpis = r["ps_stats"]["xpi_ports"];
+  INFO(r["ps_stats"].dump(2));
+  // Only HP2 (the accelerator's reads and writes) and the host's APU port
+  // carried traffic.
+  REQUIRE(ports.contains("HP2"));
+  REQUIRE(ports.contains("APU"));
+  CHECK(ports.size() == 2);
+  const nlohmann::json& hp2 = ports["HP2"];
+  CHECK(hp2["xpi"] == 4);
+  // Every byte the accelerator read went through HP2 (whole 16-byte PS beats
+  // for the 64-bit PL port, so at most a little more).
+  const double accel_read = r["total"]["accelerator"]["bytes_read"].get<double>();
+  const double hp2_read = hp2["read_bytes"].get<double>();
+  CHECK(hp2_read >= accel_read);
+  CHECK(hp2_read <= accel_read * 1.25);
+  CHECK(hp2["write_bytes"].get<double>() >= r["total"]["accelerator"]["bytes_written"].get<double>());
+  // Bandwidth = bytes over the simulated time.
+  const double seconds = r["total"]["seconds"].get<double>();
+  CHECK(hp2["read_gbps"].get<double>() == Approx(hp2_read / seconds / 1e9).epsilon(0.01));
+  CHECK(hp2["mean_read_latency_ns"].get<double>() > 0);
+  CHECK(hp2["max_read_latency_ns"].get<double>() >= hp2["mean_read_latency_ns"].get<double>());
+  // XPI 4 carried exactly HP2's AXI3 bursts; the host's went elsewhere.
+  REQUIRE(xpis.contains("4"));
+  CHECK(xpis["4"]["grants"].get<double>() ==
+        hp2["read_bursts"].get<double>() + hp2["write_bursts"].get<double>());
+  CHECK_FALSE(xpis.contains("3"));  // HP0's XPI port: idle
+  for (const auto& [x, v] : xpis.items()) {
+    CHECK(v["mean_queue_bursts"].get<double>() >= 0);
+    CHECK(v["cam_blocked_fraction"].get<double>() >= 0);
+    CHECK(v["cam_blocked_fraction"].get<double>() <= 1);
+  }
 }

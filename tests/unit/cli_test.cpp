@@ -110,7 +110,7 @@ TEST_CASE("cli: synth refuses illegal parameters before Yosys and names a missin
   CHECK_THAT(noyosys.out, Catch::Contains("/nonexistent/yosys") && Catch::Contains("not found"));
 }
 
-TEST_CASE("cli: merge never writes into an input; explore exits 3 when a point failed", "[cli]") {
+TEST_CASE("cli: merge never writes into an input, and explore exits 3 when a point failed", "[cli]") {
   llamaf::test::TempDir t("llamaf-cli");
   const json sweep = {
       {"name", "fails"},

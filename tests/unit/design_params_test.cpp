@@ -132,6 +132,25 @@ TEST_CASE("design reader: unknown and misplaced keys are refused with a suggesti
              Catch::Contains("s.json: rtl.NumPe = 3") && Catch::Contains("power of two"));
 }
 
+TEST_CASE("design reader: ps_ports as an array or one comma-separated string", "[design]") {
+  json j = tiny();
+  j["ps_ports"] = json::array({"HP0", "HPC1"});
+  CHECK(sim::design_params_from_json(j, "d.json").ps_ports == std::vector<std::string>{"HP0", "HPC1"});
+  j["ps_ports"] = "HP0,HP2,HP3";  // a sweep parameter's scalar value
+  CHECK(sim::design_params_from_json(j, "d.json").ps_ports ==
+        std::vector<std::string>{"HP0", "HP2", "HP3"});
+  j["ps_ports"] = "HP0";
+  CHECK(sim::design_params_from_json(j, "d.json").ps_ports == std::vector<std::string>{"HP0"});
+  for (const char* bad : {"", "HP0,", ",HP0", "HP0,,HP2"}) {
+    j["ps_ports"] = bad;
+    INFO(bad);
+    CHECK_THAT(error_of([&] { check(j); }),
+               Catch::Contains("d.json: ps_ports") && Catch::Contains("separated by commas"));
+  }
+  j["ps_ports"] = 3;
+  CHECK_THAT(error_of([&] { check(j); }), Catch::Contains("comma-separated string"));
+}
+
 TEST_CASE("design reader: missing parameters take lf_top's own defaults", "[design]") {
   // Parse `parameter int unsigned Name = <number>` from lf_top.sv, so the
   // C++ defaults cannot drift from what Verilator builds for a missing key.

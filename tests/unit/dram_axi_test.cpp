@@ -144,4 +144,13 @@ TEST_CASE("design port maps: ps_ports or the board's default order", "[dram][sys
   c.default_port_order = {"HP0", "HP3"};
   CHECK(c.default_port_map(2) == std::vector<std::string>{"HP0", "HP3"});
   CHECK_THROWS_WITH(c.default_port_map(3), Catch::Contains("needs a port map"));
+  // PsConfig::port_map: the design's list, else the default order.
+  CHECK(c.port_map({}, 2, "d.json") == std::vector<std::string>{"HP0", "HP3"});
+  CHECK(c.port_map({"HP3"}, 1, "d.json") == std::vector<std::string>{"HP3"});
+  CHECK_THROWS_WITH(c.port_map({}, 3, "d.json"), Catch::Contains("d.json") && Catch::Contains("needs a port map"));
+  CHECK_THROWS_WITH(c.port_map({"HP0", "HP3"}, 1, "d.json"),
+                    Catch::Contains("d.json: ps_ports lists 2 PS ports but the design has 1 AXI read port"));
+  CHECK_THROWS_WITH(c.port_map({"HP7"}, 1, "d.json"),
+                    Catch::Contains("ps_ports[0] \"HP7\" is not a PL-PS port") && Catch::Contains("known: HP0, HP3"));
+  CHECK_THROWS_WITH(c.port_map({"HP3", "HP3"}, 2, "d.json"), Catch::Contains("HP3 is used twice"));
 }

@@ -101,7 +101,7 @@ std::string drop_wallclock_column(const std::string& csv) {
 
 }  // namespace
 
-TEST_CASE("explore: points run through the point protocol; an invalid point is refused at load",
+TEST_CASE("explore: points run through the point protocol, and an invalid point is refused at load",
           "[explore]") {
   REQUIRE(fs::exists(kLlamaf));
   TempDir t;

@@ -91,6 +91,9 @@ TEST_CASE("expressions: arithmetic, comparisons, logic, strings, functions", "[e
   CHECK(eval("design.ScaleFmt == 'bf16'", {{"design.ScaleFmt", ExprValue::str("bf16")}}).truthy());
   CHECK(eval("min(3, 2) + max(3, 2) + log2(8) + pow2(4)").number == 2 + 3 + 3 + 16);
   CHECK(eval("is_pow2(64) && !is_pow2(48)").truthy());
+  CHECK(eval("count('HP0') == 1 && count('HP0,HP2,HPC1') == 3 && count('') == 0").truthy());
+  CHECK(eval("count(PortMap) == 2", {{"PortMap", ExprValue::str("HP0,HP3")}}).truthy());
+  CHECK_THAT(error_of([] { eval("count(4)"); }), Catch::Contains("count() takes a comma-separated string"));
   CHECK(eval("true && !false").truthy());
   const auto names = Expr::parse("a + b * a < c.d", "t").names();
   CHECK(names == std::vector<std::string>{"a", "b", "c.d"});
@@ -611,6 +614,13 @@ TEST_CASE("report: regenerated from a fixed results file", "[explore]") {
   CHECK(a != std::string::npos);
   CHECK(b != std::string::npos);
   CHECK(a < b);
+  // report.md shows the same table in markdown: same rows, order, formats.
+  const auto ma = md.find("| 16 | 4 | 41.5 | 80.0 |");
+  const auto mb = md.find("| 8 | 8 | 22.0 | 97.0 |");
+  CHECK(md.find("## Table\n\nFixture table\n\n| PEs | $w$ | tokens/s | top-1 (%) |") != std::string::npos);
+  CHECK(ma != std::string::npos);
+  CHECK(mb != std::string::npos);
+  CHECK(ma < mb);
 
   const json results = json::parse(read_file(dir / "results.json"));
   CHECK(results["sweep"] == "report_fixture");
@@ -751,6 +761,55 @@ TEST_CASE("sweep load: evaluate.sim values, RTL legality and checkpoints are che
   CHECK_THAT(error_of([&] { load_sweep(t.path / "s.json"); }),
              Catch::Contains("evaluate.checkpoint") && Catch::Contains("no-such-model.bin") &&
                  Catch::Contains("does not exist"));
+}
+
+TEST_CASE("sweep load: port maps are checked against the board's PS before any point runs",
+          "[explore]") {
+  const json zcu102 =
+      json::parse(read_file(fs::path(LLAMAF_SOURCE_DIR) / "configs" / "boards" / "zcu102.json"));
+  auto sweep = [&](const json& port_maps, const json& weight_ports) {
+    json j = base_sweep();
+    j["base"]["board"] = zcu102;
+    j["parameters"] = json::array(
+        {{{"name", "WeightPorts"}, {"set", "design.rtl.WeightPorts"}, {"values", weight_ports}},
+         {{"name", "PortMap"}, {"set", "design.ps_ports"}, {"values", port_maps}}});
+    j.erase("constraints");
+    return j;
+  };
+  // One to six ports, HPC included, each with its own port count: loads.
+  const json maps = {"HP0", "HP0,HP2", "HP0,HP2,HP3", "HP0,HP1,HP2,HP3", "HP0,HP1,HP2,HP3,HPC0",
+                     "HP0,HP1,HP2,HP3,HPC0,HPC1"};
+  json j = sweep(maps, {1, 2, 3, 4, 5, 6});
+  j["filters"] = json::array({"count(PortMap) == WeightPorts"});
+  const Sweep ok = parse(j);
+  CHECK(expand(ok).points.size() == 6);
+  // A port map longer than the design's AXI read ports: refused at load,
+  // naming the point, both counts and the fix.
+  j = sweep({"HP0", "HP0,HP2,HP3"}, {2});
+  CHECK_THAT(error_of([&] { parse(j); }),
+             Catch::Contains("sweep.json: point") && Catch::Contains("PortMap = \"HP0\"") &&
+                 Catch::Contains("ps_ports lists 1 PS port but the design has 2 AXI read ports"));
+  j = sweep({"HP0,HP2,HP3"}, {2});
+  CHECK_THAT(error_of([&] { parse(j); }),
+             Catch::Contains("PortMap = \"HP0,HP2,HP3\"") &&
+                 Catch::Contains("ps_ports lists 3 PS ports but the design has 2 AXI read ports"));
+  // An unknown port, the host's APU port, a port used twice.
+  j = sweep({"HP0,HP9"}, {2});
+  CHECK_THAT(error_of([&] { parse(j); }),
+             Catch::Contains("ps_ports[1] \"HP9\" is not a PL-PS port") &&
+                 Catch::Contains("known: HP0, HP1, HP2, HP3, HPC0, HPC1"));
+  j = sweep({"APU"}, {1});
+  CHECK_THAT(error_of([&] { parse(j); }), Catch::Contains("\"APU\" is not a PL-PS port"));
+  j = sweep({"HP2,HP2"}, {2});
+  CHECK_THAT(error_of([&] { parse(j); }), Catch::Contains("HP2 is used twice"));
+  // Without a port map, more AXI ports than the board's default order.
+  j = sweep({"HP0"}, {1});
+  j["parameters"] = json::array({{{"name", "WeightPorts"}, {"set", "design.rtl.WeightPorts"}, {"values", {7}}}});
+  CHECK_THAT(error_of([&] { parse(j); }), Catch::Contains("WeightPorts = 7") && Catch::Contains("needs a port map"));
+  // A filtered-out or constraint-exempt point is never checked.
+  j = sweep({"HP0,HP2,HP3"}, {2});
+  j["constraints"] = json::array({"count(PortMap) == WeightPorts"});
+  CHECK_NOTHROW(parse(j));
 }
 
 TEST_CASE("sharding: every shipped sweep splits evenly for N = 2..16", "[explore]") {

@@ -114,7 +114,7 @@ TEST_CASE("clock: requested, fmax (capped by the PL-PS limit) and min", "[explor
   CHECK_FALSE(board_pl_ps_clock_limit_mhz(json{{"fabric", {{"clock_mhz", 200}}}}).has_value());
 }
 
-TEST_CASE("sweep: evaluate.clock is checked at load; fmax and min need synthesis", "[explore][timing]") {
+TEST_CASE("sweep: evaluate.clock is checked at load, and fmax and min need synthesis", "[explore][timing]") {
   json j = base_sweep();
   const std::string plain_hash = parse(j).hash;
   j["evaluate"] = {{"clock", "fmax"}};

@@ -193,7 +193,7 @@ TEST_CASE("table.tex: the generated tables compile with pdflatex", "[report]") {
   CHECK_FALSE(broken->empty());
 }
 
-TEST_CASE("metric registry: one name, unit, type and definition per metric; docs/metrics.md "
+TEST_CASE("metric registry: one name, unit, type and definition per metric, and docs/metrics.md "
           "is generated from it",
           "[report]") {
   std::set<std::string> keys;

@@ -24,7 +24,10 @@ const std::vector<std::string>& metric_keys() {
       "dram_row_hit_rate", "macs_per_busy_cycle", "sim_percent_of_roofline", "sim_positions",
       "sim_mode",
       // energy (with a base.energy table and a simulation)
-      "j_per_token", "avg_power_w", "tokens_per_j"};
+      "j_per_token", "avg_power_w", "tokens_per_j",
+      // the PS-only baseline of the same board and model (evaluate.sim.baseline)
+      "ps_only_tokens_per_s", "speedup_vs_ps_only", "ps_only_tokens_per_j", "ps_only_avg_power_w",
+      "energy_efficiency_gain_vs_ps_only"};
   return keys;
 }
 

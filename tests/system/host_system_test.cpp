@@ -74,7 +74,7 @@ TEST_CASE("the host probe writes a profile that loads and drives a simulation", 
   CHECK(rms_s == Approx(3 * 11 * 64 * p.op("rmsnorm")->value).epsilon(0.05).margin(3 * 11 * 2 / 200e6));
 }
 
-TEST_CASE("ps_only runs every operator on the host; the accelerated run reports its speed-up",
+TEST_CASE("ps_only runs every operator on the host and the accelerated run reports its speed-up",
           "[system][host]") {
   llamaf::test::TempDir dir("llamaf-ps-only");
   const nlohmann::json ps = simulate(dir, "-n 3 --policy ps_only", "ps");

@@ -600,9 +600,11 @@ PointResult evaluate_point(const json& point_in, const EvalContext& ctx) {
     const json& table = point.value("energy", json());
     if (table.is_object()) {
       EnergyInputs in = energy_inputs_from_json(simo.events, "simulation events");
-      if (in.lut == 0 && r.metrics.contains("lut")) in.lut = r.metrics["lut"].get<double>();
-      if (in.ff == 0 && r.metrics.contains("ff")) in.ff = r.metrics["ff"].get<double>();
-      if (in.lut == 0 && in.ff == 0)
+      // PS-only: the accelerator's logic is not in the system (no fabric term).
+      const bool ps_only = field(point, "evaluate").value("sim", json::object()).value("policy", "") == "ps_only";
+      if (!ps_only && in.lut == 0 && r.metrics.contains("lut")) in.lut = r.metrics["lut"].get<double>();
+      if (!ps_only && in.ff == 0 && r.metrics.contains("ff")) in.ff = r.metrics["ff"].get<double>();
+      if (!ps_only && in.lut == 0 && in.ff == 0)
         r.notes.push_back("energy: the fabric clock/logic term is left out (no LUT/FF counts "
                           "without synthesis); j_per_token underestimates by that much");
       r.metrics.update(energy_metrics(compute_energy(energy_table_from_json(table, "energy"), in)));

@@ -29,5 +29,6 @@ void add_point_command(CLI::App& app);
 void add_report_command(CLI::App& app);
 void add_merge_command(CLI::App& app);
 void add_membench_command(CLI::App& app);
+void add_energy_command(CLI::App& app);
 
 }  // namespace llamaf::cli

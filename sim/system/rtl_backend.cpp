@@ -46,11 +46,11 @@ class SocStagingHost final : public StagingHost {
  public:
   explicit SocStagingHost(Soc& soc) : soc_(soc) {}
   std::uint64_t now() override { return soc_.now_cycles(); }
-  void copy_start(std::uint64_t src, std::uint64_t dst, std::uint64_t bytes) override {
+  void copy_start(std::uint64_t src, std::uint64_t dst, std::uint64_t bytes, std::uint64_t pace) override {
     buf_.resize(bytes);
     soc_.bridge().memory().read(src, buf_);
     soc_.bridge().memory().write(dst, buf_);
-    soc_.copy_start(src, dst, bytes);
+    soc_.copy_start(src, dst, bytes, pace);
   }
   void copy_wait() override { soc_.copy_wait(); }
   void busy(std::uint64_t n) override { soc_.host_busy(n); }

@@ -85,11 +85,16 @@ void Soc::dram_start(std::uint64_t addr, std::uint64_t bytes, bool write) {
   wake_fabric_.notify(sc_core::SC_ZERO_TIME);
 }
 
-void Soc::copy_start(std::uint64_t src, std::uint64_t dst, std::uint64_t bytes) {
-  for (std::uint64_t off = 0; off < bytes; off += kHostChunkBytes) {
+void Soc::copy_start(std::uint64_t src, std::uint64_t dst, std::uint64_t bytes,
+                     std::uint64_t pace_cycles) {
+  const std::uint64_t start = now_cycles();
+  const std::uint64_t chunks = (bytes + kHostChunkBytes - 1) / kHostChunkBytes;
+  std::uint64_t i = 0;
+  for (std::uint64_t off = 0; off < bytes; off += kHostChunkBytes, ++i) {
     const auto n = static_cast<std::uint32_t>(std::min<std::uint64_t>(kHostChunkBytes, bytes - off));
-    host_chunks_.push_back({src + off, n, false, kCopyTag});
-    host_chunks_.push_back({dst + off, n, true, kCopyTag});
+    const std::uint64_t release = start + (chunks ? pace_cycles * i / chunks : 0);
+    copy_chunks_.push_back({release, {src + off, n, false, kCopyTag}});
+    copy_chunks_.push_back({release, {dst + off, n, true, kCopyTag}});
     copy_outstanding_ += 2;
   }
   wake_fabric_.notify(sc_core::SC_ZERO_TIME);
@@ -136,6 +141,13 @@ void Soc::issue_host_dram() {
   }
   host_chunks_.clear();
   host_chunk_next_ = 0;
+  // Paced copy traffic whose time has come.
+  const std::uint64_t now = bridge_.fabric_cycle();
+  while (!copy_chunks_.empty() && copy_chunks_.front().release <= now) {
+    const HostChunk& c = copy_chunks_.front().chunk;
+    if (!bridge_.try_request({c.addr, c.bytes, c.write, kHostSource, c.tag})) return;
+    copy_chunks_.pop_front();
+  }
 }
 
 void Soc::fabric_thread() {

@@ -17,6 +17,7 @@
 #include <systemc>
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <string>
 #include <vector>
@@ -64,7 +65,9 @@ class Soc : public sc_core::sc_module {
   // time interleaved, through the APU port, tracked apart from other host
   // traffic so that a background copy and the host's own traffic can be
   // waited for separately.
-  void copy_start(std::uint64_t src, std::uint64_t dst, std::uint64_t bytes);
+  // The chunks are released evenly over `pace_cycles` (the copying thread's
+  // CPU time), as a CPU copy issues its lines, not all at once.
+  void copy_start(std::uint64_t src, std::uint64_t dst, std::uint64_t bytes, std::uint64_t pace_cycles);
   void copy_wait();
 
   Accelerator& accelerator() { return acc_; }
@@ -101,6 +104,11 @@ class Soc : public sc_core::sc_module {
   std::size_t csr_next_ = 0;
   std::uint64_t irq_target_ = 0;
   std::vector<HostChunk> host_chunks_;  // not yet accepted by the DRAM model
+  struct CopyChunk {
+    std::uint64_t release;  // fabric cycle from which it may issue
+    HostChunk chunk;
+  };
+  std::deque<CopyChunk> copy_chunks_;    // paced copy traffic not yet issued
   std::size_t host_chunk_next_ = 0;
   std::uint64_t host_dram_outstanding_ = 0;
   bool host_dram_waiting_ = false;

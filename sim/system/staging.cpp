@@ -39,7 +39,7 @@ void WeightStager::start_copy(StagingHost& host, int u) {
   const WeightUnit& w = units_[std::size_t(u)];
   const std::uint64_t dst = slot_addr(copies_++, u);
   at_[std::size_t(u)] = dst;
-  host.copy_start(w.addr, dst, w.bytes);
+  host.copy_start(w.addr, dst, w.bytes, w.copy_cycles);
   bytes_copied_ += w.bytes;
 }
 

@@ -36,9 +36,11 @@ class StagingHost {
  public:
   virtual ~StagingHost() = default;
   virtual std::uint64_t now() = 0;
-  // Starts the DRAM traffic of copying `bytes` from src to dst (and copies
-  // the functional contents).
-  virtual void copy_start(std::uint64_t src, std::uint64_t dst, std::uint64_t bytes) = 0;
+  // Starts the DRAM traffic of copying `bytes` from src to dst, issued
+  // evenly over `pace` cycles (the copying thread's CPU time), and copies
+  // the functional contents.
+  virtual void copy_start(std::uint64_t src, std::uint64_t dst, std::uint64_t bytes,
+                          std::uint64_t pace) = 0;
   // Blocks until the DRAM traffic of every started copy is done.
   virtual void copy_wait() = 0;
   // The host thread copies for n cycles (busy).

@@ -46,6 +46,7 @@ struct SimOptions {
   std::string baseline_path;    // a ps_only report of the same board and model
   int steps = 32;
   int sim_layers = 0;     // 0: every layer (full simulation)
+  int sample_positions = 0;  // 0: every position simulated; else this many, the rest interpolated
   double clock_mhz = 0;  // 0: the design's clock_mhz, else the board's fabric clock
   float temperature = 0.0f;
   float topp = 0.9f;
@@ -62,7 +63,47 @@ struct TokenRecord {
   int token = 0;  // the token fed at pos
   int next = 0;   // the token chosen at pos
   Activity activity;
+  bool simulated = true;  // false: interpolated between simulated positions
 };
+
+// The positions simulated when only `k` of `steps` are (--sample-positions):
+// evenly spread, the first and the last included.
+std::vector<int> sampled_positions(int steps, int k) {
+  std::vector<int> p;
+  if (k <= 0 || k >= steps) {
+    for (int i = 0; i < steps; ++i) p.push_back(i);
+    return p;
+  }
+  for (int i = 0; i < k; ++i) {
+    const int v = static_cast<int>(std::llround(double(i) * (steps - 1) / (k - 1)));
+    if (p.empty() || v != p.back()) p.push_back(v);
+  }
+  return p;
+}
+
+// Fills the activity of positions not simulated by linear interpolation in
+// the position between the nearest simulated ones (the costs that grow with
+// the position, attention and its KV-cache traffic, grow linearly), and
+// holds the last simulated value after it.
+void interpolate_records(std::vector<TokenRecord>& records) {
+  int prev = -1;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    if (!records[i].simulated) continue;
+    if (prev >= 0) {
+      const TokenRecord& a = records[std::size_t(prev)];
+      const TokenRecord& b = records[i];
+      for (std::size_t j = std::size_t(prev) + 1; j < i; ++j) {
+        const double f = double(records[j].pos - a.pos) / double(b.pos - a.pos);
+        Activity act = a.activity.scaled(1.0 - f);
+        act += b.activity.scaled(f);
+        records[j].activity = act;
+      }
+    }
+    prev = static_cast<int>(i);
+  }
+  for (std::size_t j = prev < 0 ? 0 : std::size_t(prev) + 1; j < records.size(); ++j)
+    if (prev >= 0) records[j].activity = records[std::size_t(prev)].activity;
+}
 
 void write_atomically(const std::string& path, const std::string& text) {
   const std::string tmp = path + ".tmp";
@@ -214,6 +255,7 @@ int run(const SimOptions& o, const AcceleratorFactory& factory, const std::strin
   t.set_backend(&backend);
 
   std::vector<TokenRecord> records;
+  const std::vector<int> sampled = sampled_positions(steps, o.sample_positions);
   std::vector<int> produced = prompt;
   std::exception_ptr failure;
   const bool progress = !o.quiet && isatty(STDERR_FILENO);
@@ -222,20 +264,27 @@ int run(const SimOptions& o, const AcceleratorFactory& factory, const std::strin
       model::Sampler sampler(cfg.vocab_size, o.temperature, o.topp, o.seed);
       int token = prompt[0];
       Activity before = backend.snapshot();
+      std::size_t next_sampled = 0;
       for (int pos = 0; pos < steps; ++pos) {
+        // A position not sampled runs on the golden model alone (no
+        // simulated time); its activity is interpolated afterwards.
+        const bool simulate = next_sampled < sampled.size() && sampled[next_sampled] == pos;
+        if (simulate) ++next_sampled;
+        t.set_backend(simulate ? &backend : nullptr);
         std::span<float> logits = t.forward(token, pos);
         int next;
         if (pos + 1 < static_cast<int>(prompt.size())) {
           next = prompt[pos + 1];
         } else {
-          backend.charge_host("sampling", host.sample_seconds(cfg.vocab_size, o.temperature == 0.0f));
+          if (simulate)
+            backend.charge_host("sampling", host.sample_seconds(cfg.vocab_size, o.temperature == 0.0f));
           next = sampler.sample(logits);
         }
         const Activity after = backend.snapshot();
         Activity delta = after - before;
         for (auto& [k, v] : delta.op_cycles)
           v -= before.op_cycles.count(k) ? before.op_cycles.at(k) : 0.0;
-        records.push_back({pos, token, next, delta});
+        records.push_back({pos, token, next, delta, simulate});
         before = after;
         if (progress) {
           const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
@@ -267,6 +316,8 @@ int run(const SimOptions& o, const AcceleratorFactory& factory, const std::strin
                   "model {} (-1: sequence ended)", i, g, e);
   }
 
+  interpolate_records(records);
+
   // Report.
   const double peak = board.memory.peak_bandwidth_gbps();
   Activity total;
@@ -288,6 +339,15 @@ int run(const SimOptions& o, const AcceleratorFactory& factory, const std::strin
   rep["model"] = model::to_json(cfg);
   rep["model"]["source"] = o.shape_path.empty() ? o.model_path : o.shape_path;
   rep["positions"] = records.size();
+  {
+    nlohmann::json sp = nlohmann::json::array();
+    for (const TokenRecord& r : records)
+      if (r.simulated) sp.push_back(r.pos);
+    rep["sampling"] = {{"simulated_positions", sp},
+                       {"interpolated_positions", records.size() - sp.size()},
+                       {"method", "positions not simulated: their activity interpolated linearly in the "
+                                  "position between the nearest simulated ones"}};
+  }
   rep["prompt_tokens"] = prompt.size();
   rep["total"] = to_json(total, clock_mhz, peak);
   rep["total"]["tokens_per_s"] = tokens_per_s;
@@ -302,6 +362,7 @@ int run(const SimOptions& o, const AcceleratorFactory& factory, const std::strin
     j["pos"] = r.pos;
     j["token"] = r.token;
     j["next"] = r.next;
+    j["simulated"] = r.simulated;
     toks.push_back(j);
   }
   rep["tokens"] = toks;
@@ -411,6 +472,9 @@ int system_sim_main(int argc, char** argv, const AcceleratorFactory& factory,
   app.add_option("--baseline", o.baseline_path,
                  "report of a --policy ps_only run of the same board, model and positions: adds the "
                  "speed-up over PS-only");
+  auto* sample = app.add_option("--sample-positions", o.sample_positions,
+                 "whole generations: simulate this many positions (evenly spread, first and last "
+                 "included), interpolate the others (default: every position)");
   auto* sim_layers = app.add_option("--sim-layers", o.sim_layers,
                  "fast mode: simulate this many layers cycle by cycle, extrapolate the rest (1..n_layers)");
   auto* clock = app.add_option("--clock-mhz", o.clock_mhz,
@@ -434,6 +498,9 @@ int system_sim_main(int argc, char** argv, const AcceleratorFactory& factory,
     // Numeric options, checked with a readable message (CLI11's range
     // checks print doubles' full limits).
     if (o.steps < 1) throw_error("-n {}: expected a positive number of positions", o.steps);
+    if (sample->count() > 0 && o.sample_positions < 2)
+      throw_error("--sample-positions {}: expected at least 2 (the first and the last position)",
+                  o.sample_positions);
     if (sim_layers->count() > 0 && o.sim_layers < 1)
       throw_error("--sim-layers {}: expected 1..n_layers (omit it for a full simulation)", o.sim_layers);
     if (clock->count() > 0 && !(o.clock_mhz > 0))

@@ -143,3 +143,29 @@ TEST_CASE("staged policies copy every layer through the memory model", "[system]
   CHECK_THAT(llamaf::test::read_file(dir.path / "small.log"),
              Catch::Contains("--staging-bytes 8192") && Catch::Contains("double-buffered"));
 }
+
+TEST_CASE("a whole generation from sampled positions stays within 1 % of the full run",
+          "[system][host]") {
+  llamaf::test::TempDir dir("llamaf-generation");
+  // 64 positions of stories260K: every one simulated, then 5 of them
+  // (0, 16, 32, 47, 63) with the other 59 interpolated.
+  const nlohmann::json full = simulate(dir, "-n 64", "full");
+  const nlohmann::json sampled = simulate(dir, "-n 64 --sample-positions 5", "sampled");
+  CHECK(sampled["positions"] == 64);
+  CHECK(sampled["sampling"]["simulated_positions"].size() == 5);
+  CHECK(sampled["sampling"]["interpolated_positions"] == 59);
+  CHECK(sampled["tokens"][63]["simulated"] == true);
+  CHECK(sampled["tokens"][1]["simulated"] == false);
+  const double a = full["total"]["tokens_per_s"].get<double>();
+  const double b = sampled["total"]["tokens_per_s"].get<double>();
+  const double err = std::abs(b - a) / a;
+  INFO("full " << a << " tokens/s, sampled " << b << " tokens/s, error " << 100 * err << " %");
+  CHECK(err < 0.01);
+  // The simulated positions are the full run's positions, cycle for cycle.
+  for (int p : {0, 16, 32, 63})
+    CHECK(sampled["tokens"][p]["cycles"].get<double>() ==
+          Approx(full["tokens"][p]["cycles"].get<double>()).epsilon(0.02));
+  // And the energy inputs are interpolated too: DRAM bytes within 1 %.
+  CHECK(sampled["total"]["dram"]["bytes_read"].get<double>() ==
+        Approx(full["total"]["dram"]["bytes_read"].get<double>()).epsilon(0.01));
+}

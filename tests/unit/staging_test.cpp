@@ -15,13 +15,16 @@ using namespace llamaf::sim;
 namespace {
 
 // A host on a counter: a copy's DRAM traffic takes bytes / bytes_per_cycle
-// from its start, whatever else runs (uncontended memory).
+// from its start (or its pacing, if longer), whatever else runs
+// (uncontended memory).
 class CounterHost final : public StagingHost {
  public:
   explicit CounterHost(std::uint64_t bytes_per_cycle) : bpc_(bytes_per_cycle) {}
   std::uint64_t now() override { return t; }
-  void copy_start(std::uint64_t src, std::uint64_t dst, std::uint64_t bytes) override {
-    dram_done = std::max(dram_done, t + bytes / bpc_);
+  void copy_start(std::uint64_t src, std::uint64_t dst, std::uint64_t bytes, std::uint64_t pace) override {
+    // Issued over `pace` cycles: done when the later of the issue and the
+    // transfer is.
+    dram_done = std::max(dram_done, t + std::max(pace, bytes / bpc_));
     copies.push_back({src, dst, bytes});
   }
   void copy_wait() override { t = std::max(t, dram_done); }

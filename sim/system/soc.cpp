@@ -19,6 +19,7 @@ Soc::Soc(const sc_core::sc_module_name& name, Accelerator& acc, DramBridge& brid
   bridge_.set_other_completion([this](const dram::DramCompletion& c) {
     std::uint64_t& n = c.tag == kCopyTag ? copy_outstanding_ : host_dram_outstanding_;
     if (n > 0) --n;
+    if (c.tag == kCopyTag && copy_inflight_ > 0) --copy_inflight_;
   });
   // Coroutine stacks: the Verilated model's eval() and the forward pass need
   // far more than SystemC's default (64 KiB).
@@ -143,10 +144,11 @@ void Soc::issue_host_dram() {
   host_chunk_next_ = 0;
   // Paced copy traffic whose time has come.
   const std::uint64_t now = bridge_.fabric_cycle();
-  while (!copy_chunks_.empty() && copy_chunks_.front().release <= now) {
+  while (!copy_chunks_.empty() && copy_chunks_.front().release <= now && copy_inflight_ < kCopyWindow) {
     const HostChunk& c = copy_chunks_.front().chunk;
     if (!bridge_.try_request({c.addr, c.bytes, c.write, kHostSource, c.tag})) return;
     copy_chunks_.pop_front();
+    ++copy_inflight_;
   }
 }
 

@@ -109,6 +109,12 @@ class Soc : public sc_core::sc_module {
     HostChunk chunk;
   };
   std::deque<CopyChunk> copy_chunks_;    // paced copy traffic not yet issued
+  // Copy chunks issued and not complete: a copying core has a bounded number
+  // of lines in flight, so a copy cannot flood the APU port's queue ahead of
+  // the host's other traffic (it is issued closed-loop, at most
+  // kCopyWindow chunks at a time, and no earlier than its pace).
+  static constexpr std::uint64_t kCopyWindow = 4;
+  std::uint64_t copy_inflight_ = 0;
   std::size_t host_chunk_next_ = 0;
   std::uint64_t host_dram_outstanding_ = 0;
   bool host_dram_waiting_ = false;

@@ -65,16 +65,20 @@ void Soc::csr(std::vector<CsrOp>& ops) {
   if (ops.empty()) return;
   csr_ops_ = &ops;
   csr_next_ = 0;
+  host_blocked_ = true;
   wake_fabric_.notify(sc_core::SC_ZERO_TIME);
   wait(csr_done_);
+  host_blocked_ = false;
   csr_ops_ = nullptr;
 }
 
 void Soc::wait_irqs(std::uint64_t count) {
   if (irqs_ >= count) return;
   irq_target_ = count;
+  host_blocked_ = true;
   wake_fabric_.notify(sc_core::SC_ZERO_TIME);
   wait(irq_done_);
+  host_blocked_ = false;
 }
 
 void Soc::dram_start(std::uint64_t addr, std::uint64_t bytes, bool write) {
@@ -104,8 +108,10 @@ void Soc::copy_start(std::uint64_t src, std::uint64_t dst, std::uint64_t bytes,
 void Soc::copy_wait() {
   if (copy_outstanding_ == 0) return;
   copy_waiting_ = true;
+  host_blocked_ = true;
   wake_fabric_.notify(sc_core::SC_ZERO_TIME);
   wait(copy_done_);
+  host_blocked_ = false;
   copy_waiting_ = false;
 }
 
@@ -122,8 +128,10 @@ void Soc::skip(std::uint64_t n) {
 void Soc::dram_wait() {
   if (host_dram_outstanding_ == 0) return;
   host_dram_waiting_ = true;
+  host_blocked_ = true;
   wake_fabric_.notify(sc_core::SC_ZERO_TIME);
   wait(dram_done_);
+  host_blocked_ = false;
   host_dram_waiting_ = false;
 }
 
@@ -181,10 +189,13 @@ void Soc::fabric_thread() {
       dram_finished = host_dram_waiting_ && host_dram_outstanding_ == 0;
       copy_finished = copy_waiting_ && copy_outstanding_ == 0;
       if (csr_finished || irq_reached || dram_finished || copy_finished) break;
-      if (host_computing_ && bridge_.fabric_cycle() - start >= quantum_) break;
+      if (!host_blocked_ && bridge_.fabric_cycle() - start >= quantum_) break;
       if (!fabric_has_work()) break;
     }
     wait(cycles(bridge_.fabric_cycle() - start));
+    // The host runs again from here: from now on the fabric yields every
+    // quantum until it blocks again.
+    if (csr_finished || irq_reached || dram_finished || copy_finished) host_blocked_ = false;
     if (csr_finished) csr_done_.notify(sc_core::SC_ZERO_TIME);
     if (irq_reached) irq_done_.notify(sc_core::SC_ZERO_TIME);
     if (dram_finished) dram_done_.notify(sc_core::SC_ZERO_TIME);

@@ -121,6 +121,11 @@ class Soc : public sc_core::sc_module {
   std::uint64_t copy_outstanding_ = 0;
   bool copy_waiting_ = false;
   bool host_computing_ = false;
+  // The host waits in csr(), wait_irqs(), dram_wait() or copy_wait(), for an
+  // event the fabric loop watches. Otherwise (computing, or runnable after
+  // one of those events) the fabric yields every quantum: with background
+  // work (a staged copy) it would else run far ahead of the host.
+  bool host_blocked_ = false;
 
   std::uint64_t irqs_ = 0;
   std::uint64_t host_busy_cycles_ = 0;

@@ -85,6 +85,12 @@ const std::vector<MetricDef>& metric_defs() {
       {"avg_power_w", "W", "number", "lower", "energy", "average power", "modelled energy / simulated seconds"},
       {"tokens_per_j", "tokens/J", "number", "higher", "energy", "energy efficiency", "tokens / modelled energy"},
       {"energy_j_per_token.*", "J", "number", "lower", "energy", "energy per token", "one term of j_per_token (fabric_mac, dram_dynamic, host, ...)"},
+      // the PS-only baseline of the same board and model (evaluate.sim.baseline)
+      {"ps_only_tokens_per_s", "tokens/s", "number", "", "baseline", "PS-only throughput", "tokens_per_s of the same board and model with every operator on the host (--policy ps_only)"},
+      {"speedup_vs_ps_only", "", "number", "higher", "baseline", "speed-up over PS-only", "tokens_per_s / ps_only_tokens_per_s"},
+      {"ps_only_tokens_per_j", "tokens/J", "number", "", "baseline", "PS-only energy efficiency", "tokens_per_j of the PS-only run (same energy model)"},
+      {"ps_only_avg_power_w", "W", "number", "", "baseline", "PS-only average power", "avg_power_w of the PS-only run"},
+      {"energy_efficiency_gain_vs_ps_only", "", "number", "higher", "baseline", "energy-efficiency gain over PS-only", "tokens_per_j / ps_only_tokens_per_j"},
   };
   return defs;
 }

@@ -224,9 +224,10 @@ StageOutcome simulate_point(const json& point, const EvalContext& ctx) {
   const json& design = field(point, "design");
   const json& opts = ev.value("sim", json::object());
   for (const auto& [k, v] : opts.items())
-    if (k != "sim_layers" && k != "policy" && k != "weights" && k != "weights_seed" && k != "build")
+    if (k != "sim_layers" && k != "policy" && k != "weights" && k != "weights_seed" && k != "build" &&
+        k != "baseline" && k != "staging_bytes")
       throw_error("evaluate.sim: unknown key '{}' (known: sim_layers, policy, weights, "
-                  "weights_seed, build)",
+                  "weights_seed, build, baseline, staging_bytes)",
                   k);
   const std::string absent = "cycle-accurate simulation metrics (tokens_per_s, latency, bandwidth, "
                              "per-operator, energy) are absent: ";
@@ -308,28 +309,52 @@ StageOutcome simulate_point(const json& point, const EvalContext& ctx) {
     argv.push_back("--policy");
     argv.push_back(opts["policy"].get<std::string>());
   }
+  if (opts.contains("staging_bytes")) {
+    argv.push_back("--staging-bytes");
+    argv.push_back(opts["staging_bytes"].dump());
+  }
   if (auto mhz = find_number(design, {}, {"clock_mhz", "fabric_clock_mhz"})) {
     argv.push_back("--clock-mhz");
     argv.push_back(json(*mhz).dump());
   }
-  const fs::path report = dir / "report.json";
-  argv.insert(argv.end(), {"--report", report.string(), "--quiet"});
-  fs::remove(report);
-  const ProcessResult r = run_process(argv, dir / "log.txt", 0.0);  // the explorer's timeout applies
-  if (!r.exited_ok()) {
-    const std::string tail = last_line(dir / "log.txt");
-    throw_error("simulation {} failed: {}{}", exe.filename().string(), r.describe(0),
-                tail.empty() ? "" : ": " + tail);
-  }
-  std::ifstream in(report);
-  json rep;
-  try {
-    rep = json::parse(in);
-  } catch (const json::exception& e) {
-    throw_error("{}: cannot read the simulation report: {}", report.string(), e.what());
-  }
+  // Runs the simulator with `extra` arguments, writing `stem`.json / .log.
+  const auto run_sim = [&](std::vector<std::string> args, const std::string& stem) {
+    const fs::path report = dir / (stem + ".json");
+    args.insert(args.end(), {"--report", report.string(), "--quiet"});
+    fs::remove(report);
+    const ProcessResult r = run_process(args, dir / (stem == "report" ? "log.txt" : stem + ".log"),
+                                        0.0);  // the explorer's timeout applies
+    if (!r.exited_ok()) {
+      const std::string tail = last_line(dir / (stem == "report" ? "log.txt" : stem + ".log"));
+      throw_error("simulation {} failed: {}{}", exe.filename().string(), r.describe(0),
+                  tail.empty() ? "" : ": " + tail);
+    }
+    std::ifstream in(report);
+    json rep;
+    try {
+      rep = json::parse(in);
+    } catch (const json::exception& e) {
+      throw_error("{}: cannot read the simulation report: {}", report.string(), e.what());
+    }
+    return rep;
+  };
+  const json rep = run_sim(argv, "report");
   StageOutcome out = sim_report_metrics(rep);
   out.tools["simulator"] = exe.filename().string() + " (" + rep.value("schema", "") + ")";
+  // The PS-only baseline of the same board, model and positions: the
+  // speed-up (and, in the energy stage, the energy-efficiency gain) papers
+  // report.
+  if (opts.value("baseline", true) && rep.value("policy", "") != "ps_only") {
+    std::vector<std::string> base = argv;
+    for (std::size_t i = 0; i + 1 < base.size(); ++i)
+      if (base[i] == "--policy") base.erase(base.begin() + long(i), base.begin() + long(i) + 2);
+    base.insert(base.end(), {"--policy", "ps_only"});
+    const StageOutcome b = sim_report_metrics(run_sim(base, "ps_only"));
+    const double tps = b.metrics.at("tokens_per_s").get<double>();
+    out.metrics["ps_only_tokens_per_s"] = tps;
+    out.metrics["speedup_vs_ps_only"] = tps > 0 ? out.metrics["tokens_per_s"].get<double>() / tps : 0.0;
+    out.baseline_events = b.events;
+  }
   return out;
 }
 
@@ -638,12 +663,24 @@ PointResult evaluate_point(const json& point_in, const EvalContext& ctx) {
     const json& table = point.value("energy", json());
     if (table.is_object()) {
       EnergyInputs in = energy_inputs_from_json(simo.events, "simulation events");
-      if (in.lut == 0 && r.metrics.contains("lut")) in.lut = r.metrics["lut"].get<double>();
-      if (in.ff == 0 && r.metrics.contains("ff")) in.ff = r.metrics["ff"].get<double>();
-      if (in.lut == 0 && in.ff == 0)
+      // PS-only: the accelerator's logic is not in the system (no fabric term).
+      const bool ps_only = field(point, "evaluate").value("sim", json::object()).value("policy", "") == "ps_only";
+      if (!ps_only && in.lut == 0 && r.metrics.contains("lut")) in.lut = r.metrics["lut"].get<double>();
+      if (!ps_only && in.ff == 0 && r.metrics.contains("ff")) in.ff = r.metrics["ff"].get<double>();
+      if (!ps_only && in.lut == 0 && in.ff == 0)
         r.notes.push_back("energy: the fabric clock/logic term is left out (no LUT/FF counts "
                           "without synthesis); j_per_token underestimates by that much");
       r.metrics.update(energy_metrics(compute_energy(energy_table_from_json(table, "energy"), in)));
+      if (!simo.baseline_events.is_null()) {
+        // PS-only: the same energy model, no fabric logic switching.
+        const EnergyInputs b = energy_inputs_from_json(simo.baseline_events, "PS-only simulation events");
+        const EnergyBreakdown be = compute_energy(energy_table_from_json(table, "energy"), b);
+        r.metrics["ps_only_tokens_per_j"] = be.tokens_per_j;
+        r.metrics["ps_only_avg_power_w"] = be.avg_power_w;
+        if (be.tokens_per_j > 0 && r.metrics.contains("tokens_per_j"))
+          r.metrics["energy_efficiency_gain_vs_ps_only"] =
+              r.metrics["tokens_per_j"].get<double>() / be.tokens_per_j;
+      }
     } else {
       r.notes.push_back("no base.energy table: energy metrics absent");
     }

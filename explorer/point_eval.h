@@ -58,6 +58,9 @@ struct StageOutcome {
   nlohmann::json metrics = nlohmann::json::object();
   // Event counts for the energy model (EnergyInputs JSON), simulation only.
   nlohmann::json events;
+  // The same for the PS-only run of the same board and model (simulation
+  // of an accelerated policy, unless evaluate.sim.baseline is false).
+  nlohmann::json baseline_events;
   nlohmann::json tools = nlohmann::json::object();  // name -> version of what ran
 };
 

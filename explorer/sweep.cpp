@@ -189,18 +189,24 @@ void validate_evaluate_key(const std::string& key, const json& v, const At& at) 
     get_int(v, at, 1, 100000);
   } else if (key == "sim.policy") {
     const std::string p = get_string(v, at);
-    if (p != "serial" && p != "overlapped") at.fail("\"serial\" or \"overlapped\"", &v);
+    if (p != "serial" && p != "overlapped" && p != "direct" && p != "ps_only" && p != "staged_sync" &&
+        p != "staged_async")
+      at.fail("\"serial\", \"overlapped\" (= \"direct\"), \"ps_only\", \"staged_sync\" or "
+              "\"staged_async\"", &v);
   } else if (key == "sim.weights") {
     const std::string w = get_string(v, at);
     if (w != "synthetic" && w != "checkpoint") at.fail("\"synthetic\" or \"checkpoint\"", &v);
   } else if (key == "sim.weights_seed") {
     get_int(v, at, 0, std::numeric_limits<std::int64_t>::max());
-  } else if (key == "sim.build") {
+  } else if (key == "sim.build" || key == "sim.baseline") {
     get_bool(v, at);
+  } else if (key == "sim.staging_bytes") {
+    get_int(v, at, 0, std::numeric_limits<std::int64_t>::max());
   } else if (key.rfind("sim.", 0) == 0) {
-    const std::vector<std::string> known = {"sim_layers", "policy", "weights", "weights_seed", "build"};
+    const std::vector<std::string> known = {"sim_layers", "policy",   "weights",      "weights_seed",
+                                            "build",      "baseline", "staging_bytes"};
     at.fail(fmt::format("a known evaluate.sim key (sim_layers, policy, weights, weights_seed, "
-                        "build){}", config::did_you_mean(key.substr(4), known)));
+                        "build, baseline, staging_bytes){}", config::did_you_mean(key.substr(4), known)));
   }
 }
 
@@ -571,8 +577,9 @@ Sweep parse_sweep(const json& j, const std::filesystem::path& file,
       if (root == "evaluate" && first == "sim") {
         const std::string sub = t.substr(dot + 1);
         if (sub == "sim") a.key("set").fail("evaluate.sim.KEY (a key of evaluate.sim)", &pj["set"]);
-        const std::vector<std::string> known = {"sim.sim_layers", "sim.policy", "sim.weights",
-                                                "sim.weights_seed", "sim.build"};
+        const std::vector<std::string> known = {"sim.sim_layers", "sim.policy",   "sim.weights",
+                                                "sim.weights_seed", "sim.build", "sim.baseline",
+                                                "sim.staging_bytes"};
         if (std::find(known.begin(), known.end(), sub) == known.end())
           a.key("set").fail(fmt::format("a known evaluate.sim key (sim_layers, policy, weights, "
                                         "weights_seed, build); '{}' is not one{}", t,

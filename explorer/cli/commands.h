@@ -31,5 +31,6 @@ void add_merge_command(CLI::App& app);
 void add_membench_command(CLI::App& app);
 void add_metrics_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
+void add_energy_command(CLI::App& app);
 
 }  // namespace llamaf::cli

@@ -159,6 +159,7 @@ Board board_from_json(const nlohmann::json& j, const std::string& where) {
     h.memory_bandwidth_gbps = o.get_number("memory_bandwidth_gbps", h.memory_bandwidth_gbps);
     h.l1d_bytes = o.get_int64("l1d_bytes", h.l1d_bytes);
     h.l2_bytes = o.get_int64("l2_bytes", h.l2_bytes);
+    h.profile = o.get_string("profile", h.profile);
     o.read_sources(&b.sources);
     o.reject_unknown();
   }
@@ -216,7 +217,8 @@ nlohmann::json to_json(const Board& b) {
             {"div_cycles", h.div_cycles},
             {"memory_bandwidth_gbps", h.memory_bandwidth_gbps},
             {"l1d_bytes", h.l1d_bytes},
-            {"l2_bytes", h.l2_bytes}}},
+            {"l2_bytes", h.l2_bytes},
+            {"profile", h.profile}}},
           {"power",
            {{"pl_static_w", p.pl_static_w},
             {"ps_static_w", p.ps_static_w},

@@ -54,6 +54,9 @@ struct HostConfig {
   double memory_bandwidth_gbps = 3.5;      // sustained host streaming bandwidth, all cores
   std::int64_t l1d_bytes = 32768;          // per core
   std::int64_t l2_bytes = 1048576;         // shared
+  // Host profile (configs/hosts/<name>.json, or a path) whose per-operator
+  // rates replace the op-count model above; "" = op-count model only.
+  std::string profile;
 };
 
 // Static and idle powers in watts (per-event energies live in configs/energy).

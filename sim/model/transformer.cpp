@@ -2,6 +2,7 @@
 #include "sim/model/transformer.h"
 
 #include "sim/model/error.h"
+#include "sim/model/host_kernels.h"
 
 #include <fmt/format.h>
 
@@ -12,50 +13,13 @@ namespace llamaf::model {
 
 namespace {
 
-// --- small pure kernels (llama2.c's order of operations, for exact text) ---
-
-void rmsnorm(std::span<float> o, std::span<const float> x, std::span<const float> weight,
-             float eps) {
-  float ss = 0.0f;
-  for (float v : x) ss += v * v;
-  ss /= static_cast<float>(x.size());
-  ss += eps;
-  ss = 1.0f / std::sqrt(ss);
-  for (std::size_t j = 0; j < x.size(); ++j) o[j] = weight[j] * (ss * x[j]);
-}
-
-void softmax(std::span<float> x) {
-  float max_val = *std::max_element(x.begin(), x.end());
-  float sum = 0.0f;
-  for (float& v : x) {
-    v = std::exp(v - max_val);
-    sum += v;
-  }
-  for (float& v : x) v /= sum;
-}
-
-// Rotary embedding on adjacent pairs (llama2.c layout) of q (dim) and k (kv_dim).
-void rope(std::span<float> q, std::span<float> k, int pos, int head_size, float theta) {
-  const int dim = static_cast<int>(q.size());
-  const int kv_dim = static_cast<int>(k.size());
-  for (int i = 0; i < dim; i += 2) {
-    const int head_dim = i % head_size;
-    const float freq = 1.0f / std::pow(theta, static_cast<float>(head_dim) / head_size);
-    const float val = static_cast<float>(pos) * freq;
-    const float fcr = std::cos(val);
-    const float fci = std::sin(val);
-    const int rotn = i < kv_dim ? 2 : 1;  // q always, k only within kv_dim
-    for (int v = 0; v < rotn; ++v) {
-      std::span<float> vec = v == 0 ? q : k;
-      const float v0 = vec[i];
-      const float v1 = vec[i + 1];
-      vec[i] = v0 * fcr - v1 * fci;
-      vec[i + 1] = v0 * fci + v1 * fcr;
-    }
-  }
-}
-
-float silu(float v) { return v * (1.0f / (1.0f + std::exp(-v))); }
+// The small pure kernels are the host's (host_kernels.h), shared with the
+// host probe that times them.
+using kernels::attention_head;
+using kernels::residual;
+using kernels::rmsnorm;
+using kernels::rope;
+using kernels::swiglu;
 
 std::span<const float> slice(const std::vector<float>& v, std::size_t index, std::size_t n) {
   return std::span<const float>(v).subspan(index * n, n);
@@ -188,22 +152,11 @@ std::span<float> Transformer::forward(int token, int pos) {
 
     // grouped-query attention over positions 0..pos
     for (int hd = 0; hd < p.n_heads; ++hd) {
-      const float* q = s.q.data() + hd * head_size;
-      float* att = s.att.data() + static_cast<std::size_t>(hd) * p.seq_len;
       const std::size_t kv_off = static_cast<std::size_t>(hd / kv_mul) * head_size;
-      for (int t = 0; t <= pos; ++t) {
-        const float* k = s.key_cache.data() + loff + static_cast<std::size_t>(t) * kv_dim + kv_off;
-        float score = 0.0f;
-        for (int i = 0; i < head_size; ++i) score += q[i] * k[i];
-        att[t] = score / std::sqrt(static_cast<float>(head_size));
-      }
-      softmax(std::span<float>(att, pos + 1));
-      float* xb = s.xb.data() + hd * head_size;
-      std::fill_n(xb, head_size, 0.0f);
-      for (int t = 0; t <= pos; ++t) {
-        const float* v = s.value_cache.data() + loff + static_cast<std::size_t>(t) * kv_dim + kv_off;
-        for (int i = 0; i < head_size; ++i) xb[i] += att[t] * v[i];
-      }
+      attention_head(s.q.data() + hd * head_size, s.key_cache.data() + loff + kv_off,
+                     s.value_cache.data() + loff + kv_off, static_cast<std::size_t>(kv_dim), pos,
+                     head_size, s.att.data() + static_cast<std::size_t>(hd) * p.seq_len,
+                     s.xb.data() + hd * head_size);
     }
     be.host_op({.op = HostOp::Attention,
                 .layer = l,
@@ -218,7 +171,7 @@ std::span<float> Transformer::forward(int token, int pos) {
       const std::span<float> ys[] = {s.xb2};
       be.matvecs(MatvecGroup::Out, l, s.xb, ws, ys);
     }
-    for (int i = 0; i < dim; ++i) s.x[i] += s.xb2[i];
+    residual(s.x, s.xb2);
     be.host_op({.op = HostOp::Residual, .layer = l, .elements = dim});
 
     // FFN: w2(silu(w1 x) * w3 x) and residual
@@ -229,14 +182,14 @@ std::span<float> Transformer::forward(int token, int pos) {
       const std::span<float> ys[] = {s.hb, s.hb2};
       be.matvecs(MatvecGroup::GateUp, l, s.xb, ws, ys);
     }
-    for (int i = 0; i < hidden; ++i) s.hb[i] = silu(s.hb[i]) * s.hb2[i];
+    swiglu(s.hb, s.hb2);
     be.host_op({.op = HostOp::SwiGlu, .layer = l, .elements = hidden});
     {
       const Linear* ws[] = {L.w2.get()};
       const std::span<float> ys[] = {s.xb};
       be.matvecs(MatvecGroup::Down, l, s.hb, ws, ys);
     }
-    for (int i = 0; i < dim; ++i) s.x[i] += s.xb[i];
+    residual(s.x, s.xb);
     be.host_op({.op = HostOp::Residual, .layer = l, .elements = dim});
   }
 

@@ -149,6 +149,15 @@ const MatrixImage& MemoryMap::image(const model::Linear* l) const {
   return it->second;
 }
 
+MemoryMap::Range MemoryMap::unit_range(int layer) const {
+  if (layer >= config_.n_layers) throw_error("memory map: no layer {}", layer);
+  const std::size_t first = layer < 0 ? order_.size() - 1 : std::size_t(layer) * 7;
+  const std::size_t last = layer < 0 ? order_.size() - 1 : first + 6;
+  const MatrixImage& a = images_.at(order_.at(first));
+  const MatrixImage& b = images_.at(order_.at(last));
+  return {a.addr, b.addr + static_cast<std::uint64_t>(b.layout.total_bytes) - a.addr};
+}
+
 std::uint64_t MemoryMap::kv_addr(int layer, int pos) const {
   const std::uint64_t row = 4ull * static_cast<std::uint64_t>(config_.kv_dim());
   return kv_base_ + (static_cast<std::uint64_t>(layer) * config_.seq_len + pos) * 2 * row;

@@ -44,6 +44,12 @@ class MemoryMap {
   void load_weights(SparseMemory& mem) const;
 
   const MatrixImage& image(const model::Linear* l) const;
+  // The contiguous address range of one layer's seven images (layer >= 0)
+  // or of the classifier (layer -1): what a staged policy copies as one.
+  struct Range {
+    std::uint64_t addr = 0, bytes = 0;
+  };
+  Range unit_range(int layer) const;
   std::uint64_t x_addr(int slot) const { return x_base_ + std::uint64_t(slot) * x_slot_bytes_; }
   std::uint64_t y_addr(int slot) const { return y_base_ + std::uint64_t(slot) * y_slot_bytes_; }
   // KV cache rows of (layer, pos): key row, then value row.

@@ -17,6 +17,7 @@
 #include <systemc>
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <string>
 #include <vector>
@@ -47,8 +48,10 @@ class Soc : public sc_core::sc_module {
   // The host computes for n fabric cycles (the accelerator runs meanwhile).
   void host_busy(std::uint64_t n);
   // Simulated time passes with nothing simulated (fast mode's extrapolated
-  // layers).
-  void skip(std::uint64_t n) { if (n) wait(cycles(n)); }
+  // layers), or the host thread waits (idle) for n cycles.
+  void skip(std::uint64_t n);
+  // Host busy time of a background thread: counted, not waited for.
+  void account_busy(double n) { host_busy_extra_ += n; }
   // Register accesses, one per fabric cycle, in order; blocks until done.
   void csr(std::vector<CsrOp>& ops);
   // Blocks until `count` job interrupts have been seen since reset.
@@ -58,19 +61,29 @@ class Soc : public sc_core::sc_module {
   // transfer, then wait for all started transfers to complete.
   void dram_start(std::uint64_t addr, std::uint64_t bytes, bool write);
   void dram_wait();
+  // A host copy (staged weights): reads of src and writes of dst, 4 KiB at a
+  // time interleaved, through the APU port, tracked apart from other host
+  // traffic so that a background copy and the host's own traffic can be
+  // waited for separately.
+  // The chunks are released evenly over `pace_cycles` (the copying thread's
+  // CPU time), as a CPU copy issues its lines, not all at once.
+  void copy_start(std::uint64_t src, std::uint64_t dst, std::uint64_t bytes, std::uint64_t pace_cycles);
+  void copy_wait();
 
   Accelerator& accelerator() { return acc_; }
   DramBridge& bridge() { return bridge_; }
   double clock_mhz() const { return clock_mhz_; }
-  std::uint64_t host_busy_cycles() const { return host_busy_cycles_; }
+  double host_busy_cycles() const { return double(host_busy_cycles_) + host_busy_extra_; }
 
   static constexpr std::uint32_t kHostSource = 15;
 
  private:
+  static constexpr std::uint64_t kCopyTag = 1;  // tag of copy traffic (others: 0)
   struct HostChunk {
     std::uint64_t addr;
     std::uint32_t bytes;
     bool write;
+    std::uint64_t tag;
   };
   void fabric_thread();
   void host_thread();
@@ -91,14 +104,33 @@ class Soc : public sc_core::sc_module {
   std::size_t csr_next_ = 0;
   std::uint64_t irq_target_ = 0;
   std::vector<HostChunk> host_chunks_;  // not yet accepted by the DRAM model
+  struct CopyChunk {
+    std::uint64_t release;  // fabric cycle from which it may issue
+    HostChunk chunk;
+  };
+  std::deque<CopyChunk> copy_chunks_;    // paced copy traffic not yet issued
+  // Copy chunks issued and not complete: a copying core has a bounded number
+  // of lines in flight, so a copy cannot flood the APU port's queue ahead of
+  // the host's other traffic (it is issued closed-loop, at most
+  // kCopyWindow chunks at a time, and no earlier than its pace).
+  static constexpr std::uint64_t kCopyWindow = 4;
+  std::uint64_t copy_inflight_ = 0;
   std::size_t host_chunk_next_ = 0;
   std::uint64_t host_dram_outstanding_ = 0;
   bool host_dram_waiting_ = false;
+  std::uint64_t copy_outstanding_ = 0;
+  bool copy_waiting_ = false;
   bool host_computing_ = false;
+  // The host waits in csr(), wait_irqs(), dram_wait() or copy_wait(), for an
+  // event the fabric loop watches. Otherwise (computing, or runnable after
+  // one of those events) the fabric yields every quantum: with background
+  // work (a staged copy) it would else run far ahead of the host.
+  bool host_blocked_ = false;
 
   std::uint64_t irqs_ = 0;
   std::uint64_t host_busy_cycles_ = 0;
-  sc_core::sc_event wake_fabric_, csr_done_, irq_done_, dram_done_;
+  double host_busy_extra_ = 0;
+  sc_core::sc_event wake_fabric_, csr_done_, irq_done_, dram_done_, copy_done_;
 };
 
 }  // namespace llamaf::sim

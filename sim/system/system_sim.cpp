@@ -8,6 +8,7 @@
 
 #include "sim/board/board.h"
 #include "sim/host/host_cost.h"
+#include "sim/host/host_profile.h"
 #include "sim/model/checkpoint.h"
 #include "sim/model/error.h"
 #include "sim/model/generate.h"
@@ -20,6 +21,7 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 #include <systemc>
 
@@ -38,8 +40,13 @@ namespace {
 struct SimOptions {
   std::string design_path, board_path, model_path, shape_path, tokenizer_path, prompt, report_path;
   std::string policy = "overlapped";
+  std::string host_profile;     // path or configs/hosts name; "none": op-count model only
+  std::uint64_t staging_bytes = 0;
+  int copy_threads = 0;
+  std::string baseline_path;    // a ps_only report of the same board and model
   int steps = 32;
   int sim_layers = 0;     // 0: every layer (full simulation)
+  int sample_positions = 0;  // 0: every position simulated; else this many, the rest interpolated
   double clock_mhz = 0;  // 0: the design's clock_mhz, else the board's fabric clock
   float temperature = 0.0f;
   float topp = 0.9f;
@@ -56,7 +63,47 @@ struct TokenRecord {
   int token = 0;  // the token fed at pos
   int next = 0;   // the token chosen at pos
   Activity activity;
+  bool simulated = true;  // false: interpolated between simulated positions
 };
+
+// The positions simulated when only `k` of `steps` are (--sample-positions):
+// evenly spread, the first and the last included.
+std::vector<int> sampled_positions(int steps, int k) {
+  std::vector<int> p;
+  if (k <= 0 || k >= steps) {
+    for (int i = 0; i < steps; ++i) p.push_back(i);
+    return p;
+  }
+  for (int i = 0; i < k; ++i) {
+    const int v = static_cast<int>(std::llround(double(i) * (steps - 1) / (k - 1)));
+    if (p.empty() || v != p.back()) p.push_back(v);
+  }
+  return p;
+}
+
+// Fills the activity of positions not simulated by linear interpolation in
+// the position between the nearest simulated ones (the costs that grow with
+// the position, attention and its KV-cache traffic, grow linearly), and
+// holds the last simulated value after it.
+void interpolate_records(std::vector<TokenRecord>& records) {
+  int prev = -1;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    if (!records[i].simulated) continue;
+    if (prev >= 0) {
+      const TokenRecord& a = records[std::size_t(prev)];
+      const TokenRecord& b = records[i];
+      for (std::size_t j = std::size_t(prev) + 1; j < i; ++j) {
+        const double f = double(records[j].pos - a.pos) / double(b.pos - a.pos);
+        Activity act = a.activity.scaled(1.0 - f);
+        act += b.activity.scaled(f);
+        records[j].activity = act;
+      }
+    }
+    prev = static_cast<int>(i);
+  }
+  for (std::size_t j = prev < 0 ? 0 : std::size_t(prev) + 1; j < records.size(); ++j)
+    if (prev >= 0) records[j].activity = records[std::size_t(prev)].activity;
+}
 
 void write_atomically(const std::string& path, const std::string& text) {
   const std::string tmp = path + ".tmp";
@@ -105,6 +152,32 @@ int run(const SimOptions& o, const AcceleratorFactory& factory, const std::strin
       board.ps.port_map(design.ps_ports, design.weight_ports, o.design_path);
   const model::QuantSpec quant = design.quant_spec();
   const SchedulePolicy policy = parse_policy(o.policy);
+  // The host profile: --host-profile, else the board's host.profile.
+  std::optional<host::HostProfile> profile;
+  {
+    const std::string ref = !o.host_profile.empty() ? o.host_profile : board.host.profile;
+    if (!ref.empty() && ref != "none") {
+      const std::string base = o.host_profile.empty()
+                                   ? std::filesystem::path(o.board_path).parent_path().string()
+                                   : std::string();
+      profile = host::load_host_profile(host::resolve_host_profile(ref, base));
+    }
+  }
+  if (is_staged(policy) && o.staging_bytes > 0 && o.staging_bytes < MemoryMap::kAlign)
+    throw_error("--staging-bytes {}: expected at least {} bytes", o.staging_bytes, MemoryMap::kAlign);
+  std::optional<nlohmann::json> baseline;
+  if (!o.baseline_path.empty()) {
+    std::ifstream in(o.baseline_path);
+    if (!in) throw_error("--baseline {}: cannot open", o.baseline_path);
+    try {
+      baseline = nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception& e) {
+      throw_error("--baseline {}: not JSON: {}", o.baseline_path, e.what());
+    }
+    if (baseline->value("schema", "") != "llamaf.sim.report/1" || baseline->value("policy", "") != "ps_only")
+      throw_error("--baseline {}: expected a llamaf.sim.report/1 report of --policy ps_only",
+                  o.baseline_path);
+  }
   // A checkpoint is read (not yet quantized) to know its shape; a shape file
   // needs no weights at all until every check passed.
   std::optional<model::Checkpoint> ckpt;
@@ -161,14 +234,26 @@ int run(const SimOptions& o, const AcceleratorFactory& factory, const std::strin
     throw_error("{} (llamaf-sim-{}): {}", o.design_path, design_name, e.what());
   }
   Soc soc("soc", *acc, bridge, clock_mhz, o.quantum);
-  const host::HostCostModel host(board.host);
+  const host::HostCostModel host(board.host, profile);
   BackendConfig bcfg;
   bcfg.policy = policy;
   bcfg.sim_layers = o.sim_layers > 0 ? o.sim_layers : -1;  // the backend: -1 = every layer
+  bcfg.staging_base = (map.end() + MemoryMap::kAlign - 1) / MemoryMap::kAlign * MemoryMap::kAlign;
+  bcfg.staging_bytes = o.staging_bytes;
+  bcfg.copy_threads = o.copy_threads;
+  bcfg.dram_row_bytes = double(board.memory.row_bytes);
   RtlBackend backend(soc, map, cfg, design, host, bcfg);
+  if (const WeightStager* st = backend.stager()) {
+    const std::uint64_t end = bcfg.staging_base + st->buffer_bytes();
+    if (end > board.memory.capacity_bytes())
+      throw_error("--staging-bytes: the staging buffer ({:.1f} MiB) after the model's {:.1f} MiB "
+                  "exceeds board '{}' DRAM ({:.2f} GiB)", st->buffer_bytes() / 1048576.0,
+                  map.end() / 1048576.0, board.name, board.memory.capacity_bytes() / 1073741824.0);
+  }
   t.set_backend(&backend);
 
   std::vector<TokenRecord> records;
+  const std::vector<int> sampled = sampled_positions(steps, o.sample_positions);
   std::vector<int> produced = prompt;
   std::exception_ptr failure;
   const bool progress = !o.quiet && isatty(STDERR_FILENO);
@@ -177,20 +262,27 @@ int run(const SimOptions& o, const AcceleratorFactory& factory, const std::strin
       model::Sampler sampler(cfg.vocab_size, o.temperature, o.topp, o.seed);
       int token = prompt[0];
       Activity before = backend.snapshot();
+      std::size_t next_sampled = 0;
       for (int pos = 0; pos < steps; ++pos) {
+        // A position not sampled runs on the golden model alone (no
+        // simulated time); its activity is interpolated afterwards.
+        const bool simulate = next_sampled < sampled.size() && sampled[next_sampled] == pos;
+        if (simulate) ++next_sampled;
+        t.set_backend(simulate ? &backend : nullptr);
         std::span<float> logits = t.forward(token, pos);
         int next;
         if (pos + 1 < static_cast<int>(prompt.size())) {
           next = prompt[pos + 1];
         } else {
-          backend.charge_host("sampling", host::sample_counts(cfg.vocab_size, o.temperature == 0.0f));
+          if (simulate)
+            backend.charge_host("sampling", host.sample_seconds(cfg.vocab_size, o.temperature == 0.0f));
           next = sampler.sample(logits);
         }
         const Activity after = backend.snapshot();
         Activity delta = after - before;
         for (auto& [k, v] : delta.op_cycles)
           v -= before.op_cycles.count(k) ? before.op_cycles.at(k) : 0.0;
-        records.push_back({pos, token, next, delta});
+        records.push_back({pos, token, next, delta, simulate});
         before = after;
         if (progress) {
           const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
@@ -222,6 +314,8 @@ int run(const SimOptions& o, const AcceleratorFactory& factory, const std::strin
                   "model {} (-1: sequence ended)", i, g, e);
   }
 
+  interpolate_records(records);
+
   // Report.
   const double peak = board.memory.peak_bandwidth_gbps();
   Activity total;
@@ -243,6 +337,15 @@ int run(const SimOptions& o, const AcceleratorFactory& factory, const std::strin
   rep["model"] = model::to_json(cfg);
   rep["model"]["source"] = o.shape_path.empty() ? o.model_path : o.shape_path;
   rep["positions"] = records.size();
+  {
+    nlohmann::json sp = nlohmann::json::array();
+    for (const TokenRecord& r : records)
+      if (r.simulated) sp.push_back(r.pos);
+    rep["sampling"] = {{"simulated_positions", sp},
+                       {"interpolated_positions", records.size() - sp.size()},
+                       {"method", "positions not simulated: their activity interpolated linearly in the "
+                                  "position between the nearest simulated ones"}};
+  }
   rep["prompt_tokens"] = prompt.size();
   rep["total"] = to_json(total, clock_mhz, peak);
   rep["total"]["tokens_per_s"] = tokens_per_s;
@@ -257,6 +360,7 @@ int run(const SimOptions& o, const AcceleratorFactory& factory, const std::strin
     j["pos"] = r.pos;
     j["token"] = r.token;
     j["next"] = r.next;
+    j["simulated"] = r.simulated;
     toks.push_back(j);
   }
   rep["tokens"] = toks;
@@ -264,6 +368,43 @@ int run(const SimOptions& o, const AcceleratorFactory& factory, const std::strin
   // Bandwidth and queueing per PL-PS port and per DDR controller (XPI) port.
   rep["ps_ports"] = ps_ports;
   rep["ps_stats"] = bridge.ps().stats_json();
+  // Where the host's costs came from.
+  {
+    nlohmann::json hp;
+    hp["profile"] = profile ? nlohmann::json(profile->where) : nlohmann::json(nullptr);
+    hp["fallback"] = nlohmann::json::array();
+    for (const std::string& f : host.fallbacks()) hp["fallback"].push_back(f);
+    hp["note"] = profile ? "operators listed under fallback were costed by the op-count model "
+                           "(board host section) or, for cache maintenance, not modelled: the "
+                           "profile lacks them"
+                         : "no host profile: every host operator costed by the op-count model "
+                           "(board host section); cache maintenance not modelled";
+    rep["host_model"] = hp;
+  }
+  if (const WeightStager* st = backend.stager()) {
+    rep["staging"] = {{"buffer_bytes", st->buffer_bytes()},
+                      {"base_addr", bcfg.staging_base},
+                      {"bytes_copied", st->bytes_copied()},
+                      {"copy_wait_cycles", st->wait_cycles()},
+                      {"units", st->units().size()}};
+  }
+  if (policy == SchedulePolicy::PsOnly)
+    rep["ps_only"] = {{"weight_bytes_streamed", backend.ps_weight_bytes()},
+                      {"note", "the host's weight reads are counted in dram bytes and activates "
+                               "but not timed through the DDR4 model (the profile's matvec rate "
+                               "includes them)"}};
+  if (baseline) {
+    const nlohmann::json& bt = baseline->at("total");
+    const double base_tps = bt.at("tokens_per_s").get<double>();
+    if (baseline->value("board", "") != board.name || baseline->at("model").value("dim", 0) != cfg.dim ||
+        baseline->at("model").value("n_layers", 0) != cfg.n_layers ||
+        baseline->value("positions", 0) != static_cast<int>(records.size()))
+      throw_error("--baseline {}: not the same board, model shape and positions as this run",
+                  o.baseline_path);
+    rep["vs_ps_only"] = {{"baseline", o.baseline_path},
+                         {"ps_only_tokens_per_s", base_tps},
+                         {"speedup", base_tps > 0 ? tokens_per_s / base_tps : 0.0}};
+  }
   rep["wall_seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   if (!o.report_path.empty()) write_atomically(o.report_path, rep.dump(2) + "\n");
 
@@ -287,6 +428,12 @@ int run(const SimOptions& o, const AcceleratorFactory& factory, const std::strin
              design.name, board.name, clock_mhz, policy_name(policy), records.size());
   fmt::print("tokens/s {:.3f}  ({:.1f} % of the DDR roofline {:.2f} tokens/s)\n", tokens_per_s,
              100.0 * tokens_per_s / roofline, roofline);
+  if (rep.contains("vs_ps_only"))
+    fmt::print("speed-up over PS-only: {:.2f}x (PS-only {:.4f} tokens/s)\n",
+               rep["vs_ps_only"]["speedup"].get<double>(), rep["vs_ps_only"]["ps_only_tokens_per_s"].get<double>());
+  fmt::print("host model: {}{}\n", profile ? "profile " + profile->where : "op-count model (no profile)",
+             host.fallbacks().empty() ? "" : fmt::format("; op-count fallback / not modelled: {}",
+                                                         fmt::join(host.fallbacks(), ", ")));
   fmt::print("time by operator:");
   for (const auto& [k, v] : total.op_cycles) fmt::print("  {} {:.1f}%", k, 100.0 * v / total.cycles);
   fmt::print("\n");
@@ -322,7 +469,23 @@ int system_sim_main(int argc, char** argv, const AcceleratorFactory& factory,
   app.add_option("--tokenizer", o.tokenizer_path, "tokenizer.bin");
   app.add_option("--prompt", o.prompt, "prompt text (needs --tokenizer)");
   app.add_option("-n,--steps", o.steps, "positions to run, prompt included (1..seq_len)")->capture_default_str();
-  app.add_option("--policy", o.policy, "schedule: serial | overlapped")->capture_default_str();
+  app.add_option("--policy", o.policy,
+                 "schedule: serial | overlapped (= direct) | ps_only | staged_sync | staged_async")
+      ->capture_default_str();
+  app.add_option("--host-profile", o.host_profile,
+                 "host profile: configs/hosts/NAME.json path or NAME (default: the board's host.profile; "
+                 "'none': op-count model only)");
+  app.add_option("--staging-bytes", o.staging_bytes,
+                 "staged policies: staging buffer size in bytes (default: the least the policy needs)");
+  app.add_option("--copy-threads", o.copy_threads,
+                 "staged policies: threads of a weight copy (default: all host threads for sync, "
+                 "one background thread for async)");
+  app.add_option("--baseline", o.baseline_path,
+                 "report of a --policy ps_only run of the same board, model and positions: adds the "
+                 "speed-up over PS-only");
+  auto* sample = app.add_option("--sample-positions", o.sample_positions,
+                 "whole generations: simulate this many positions (evenly spread, first and last "
+                 "included), interpolate the others (default: every position)");
   auto* sim_layers = app.add_option("--sim-layers", o.sim_layers,
                  "fast mode: simulate this many layers cycle by cycle, extrapolate the rest (1..n_layers)");
   auto* clock = app.add_option("--clock-mhz", o.clock_mhz,
@@ -346,12 +509,16 @@ int system_sim_main(int argc, char** argv, const AcceleratorFactory& factory,
     // Numeric options, checked with a readable message (CLI11's range
     // checks print doubles' full limits).
     if (o.steps < 1) throw_error("-n {}: expected a positive number of positions", o.steps);
+    if (sample->count() > 0 && o.sample_positions < 2)
+      throw_error("--sample-positions {}: expected at least 2 (the first and the last position)",
+                  o.sample_positions);
     if (sim_layers->count() > 0 && o.sim_layers < 1)
       throw_error("--sim-layers {}: expected 1..n_layers (omit it for a full simulation)", o.sim_layers);
     if (clock->count() > 0 && !(o.clock_mhz > 0))
       throw_error("--clock-mhz {}: expected a clock in MHz > 0", o.clock_mhz);
     if (!(o.temperature >= 0)) throw_error("--temperature {}: expected >= 0 (0 = greedy)", o.temperature);
     if (!(o.topp > 0 && o.topp <= 1)) throw_error("--topp {}: expected a value in (0, 1]", o.topp);
+    if (o.copy_threads < 0) throw_error("--copy-threads {}: expected >= 1 (0: the default)", o.copy_threads);
     if (o.quantum < 1) throw_error("--quantum {}: expected at least 1 cycle", o.quantum);
     if (o.trace_to < o.trace_from)
       throw_error("--trace-to {} is before --trace-from {}", o.trace_to, o.trace_from);

@@ -3,7 +3,7 @@
 # everything is present. Called by `make run` / `make test`.
 set -euo pipefail
 
-packages=(build-essential cmake ccache pkg-config verilator libsystemc-dev libfmt-dev
+packages=(build-essential clang cmake ccache pkg-config verilator libsystemc-dev libfmt-dev
           catch2 nlohmann-json3-dev libcli11-dev yosys opensta gnuplot-nox zlib1g-dev python3)
 
 missing=()

@@ -41,7 +41,7 @@ test: build
 # UndefinedBehaviorSanitizer (-DLLAMAF_SANITIZE=ON) in their own build
 # folder; any sanitizer report fails the test. Not part of `make test`.
 test-sanitize: deps
-	@mkdir -p $(SAN_BUILD_DIR) && cmake -S . -B $(SAN_BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLLAMAF_SANITIZE=ON --log-level=WARNING > $(SAN_BUILD_DIR)/configure.log 2>&1 \
+	@mkdir -p $(SAN_BUILD_DIR) && cmake -S . -B $(SAN_BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DLLAMAF_SANITIZE=ON --log-level=WARNING > $(SAN_BUILD_DIR)/configure.log 2>&1 \
 	  || { cat $(SAN_BUILD_DIR)/configure.log; exit 1; }
 	@cmake --build $(SAN_BUILD_DIR) -j $(JOBS) --target unit-tests
 	cd $(SAN_BUILD_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

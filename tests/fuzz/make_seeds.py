@@ -64,12 +64,15 @@ def main():
         safetensors([("model.embed_tokens.weight", [4, 2])], "BF16", metadata={"format": "pt"}))
     put("safetensors", "f16_scalar.safetensors", safetensors([("s", []), ("t", [1, 2])], "F16", pad=False))
 
-    # tokenizer: first byte = vocab_size - 1.
-    pieces = [b"<unk>", b"\n<s>\n", b"\n</s>\n"] + [b"<0x%02X>" % i for i in range(256)]
-    pieces += [b" ", b"e", b"l", b"o", b"H", b"He", b"ll", b"llo", b" w"]
-    put("tokenizer", "bytes_fallback.bin", bytes([len(pieces[:256]) - 1]) + tokenizer(pieces[:256]))
+    # tokenizer: byte 0 = vocab_size - 1, byte 1 = text length, the text,
+    # then tokenizer.bin.
+    def tok_input(pieces, text):
+        return bytes([len(pieces) - 1, len(text)]) + text + tokenizer(pieces)
+    pieces = [b"<unk>", b"\n<s>\n", b"\n</s>\n"] + [b"<0x%02X>" % i for i in range(253)]
+    put("tokenizer", "bytes_fallback.bin", tok_input(pieces, "Hello, w\u00f6rld!\n".encode()))
     small = [b"<unk>", b"<s>", b"</s>", b" ", b"H", b"e", b"l", b"o", b" H", b"ll", b"llo", b"Hello"]
-    put("tokenizer", "small.bin", bytes([len(small) - 1]) + tokenizer(small))
+    put("tokenizer", "small.bin", tok_input(small, b"Hello hello"))
+    put("tokenizer", "two_tokens.bin", tok_input([b" ", b"a"], b"a a"))
 
     # HF config.json
     hf = {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": 8,
@@ -77,10 +80,13 @@ def main():
           "num_key_value_heads": 1, "vocab_size": 16, "max_position_embeddings": 4,
           "rms_norm_eps": 1e-05, "rope_theta": 10000.0, "tie_word_embeddings": True,
           "hidden_act": "silu", "torch_dtype": "float32", "rope_scaling": None, "head_dim": 4}
-    put("hf_config", "tiny.json", json.dumps(hf, indent=2))
+    # hf_config: first byte 1 = a tiny model.safetensors of this shape lies
+    # beside config.json, 0 = config.json alone.
+    put("hf_config", "tiny_with_weights.json", b"\x01" + json.dumps(hf, indent=2).encode())
+    put("hf_config", "tiny.json", b"\x00" + json.dumps(hf, indent=2).encode())
     hf2 = dict(hf, tie_word_embeddings=False, attention_bias=False, mlp_bias=False)
     del hf2["head_dim"]
-    put("hf_config", "untied.json", json.dumps(hf2))
+    put("hf_config", "untied_with_weights.json", b"\x01" + json.dumps(hf2).encode())
 
     for i, s in enumerate(["w8a8g64", "w4a8g128:bf16", "w2a16g512:fp16", "w8a4g16:fp32", "w3a8g32"]):
         put("quant_spec", "spec%d" % i, s)

@@ -210,6 +210,20 @@ TEST_CASE("checked-JSON reader: suggestions for plausible typos only", "[design]
   CHECK(config::did_you_mean("Buld", {"build"}) == " (did you mean 'build'?)");
 }
 
+TEST_CASE("checked-JSON reader: integers beyond int64 are out of range, not wrapped", "[design]") {
+  // 2^64 - 1 is stored unsigned by nlohmann; get<int64_t> made it -1.
+  const json j = json::parse(R"({"a": 18446744073709551615, "b": 9223372036854775807})");
+  const config::JsonObject o(j, "f.json", "");
+  CHECK_THROWS_WITH(o.get_int64("a"), Catch::Contains("f.json: a") &&
+                                          Catch::Contains("18446744073709551615 out of range"));
+  CHECK(o.get_int64("b") == INT64_MAX);
+  CHECK_THROWS_WITH(o.get_int("b"), Catch::Contains("out of range"));
+  json d = tiny();
+  d["rtl"]["NumPe"] = json::parse("18446744073709551615");
+  CHECK_THROWS_WITH(sim::design_params_from_json(d, "d.json"),
+                    Catch::Contains("d.json: rtl.NumPe") && Catch::Contains("out of range"));
+}
+
 TEST_CASE("simulator choice: the default build's by parameters, else one named by the identity",
           "[design]") {
   const fs::path bin = "/some/build";

@@ -17,8 +17,9 @@
 
 namespace llamaf::fuzz {
 
-// A private scratch folder under $TMPDIR (or /tmp) for this process; removed
-// at exit.
+// A private scratch folder under $TMPDIR (or /tmp) for this process;
+// removed at a normal exit (libFuzzer's own exits skip this, so
+// run_fuzzers.sh points TMPDIR at a folder it removes).
 inline const std::filesystem::path& scratch_dir() {
   static const std::filesystem::path dir = [] {
     const char* tmp = std::getenv("TMPDIR");

@@ -29,14 +29,19 @@ for t in "${targets[@]}"; do
   mkdir -p "$work" "$art" "$(dirname "$log")"
   extra=()
   [ -f "$here/$t.dict" ] && extra+=(-dict="$here/$t.dict")
+  # The targets' scratch files go to a folder of their own (libFuzzer's
+  # exit skips atexit cleanup).
+  scratch=$build/fuzz/tmp/$t
+  mkdir -p "$scratch"
   start=$(date +%s)
   # -timeout: one input taking 10 s is a hang; -rss_limit_mb/-malloc_limit_mb:
   # an input that makes the reader allocate 2 GB is a finding.
-  "$exe" "$work" "$here/corpus/$t" -max_total_time="$seconds" -timeout=10 \
+  TMPDIR=$scratch "$exe" "$work" "$here/corpus/$t" -max_total_time="$seconds" -timeout=10 \
     -rss_limit_mb=2048 -max_len=16384 -print_final_stats=1 \
     -artifact_prefix="$art/" "${extra[@]}" >"$log" 2>&1
   rc=$?
   took=$(( $(date +%s) - start ))
+  rm -rf "$scratch"
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
   if [ $rc -eq 0 ]; then

@@ -650,8 +650,8 @@ TEST_CASE("malformed HF checkpoints give one-line errors naming file and tensor 
     edit_config(dir.path, [](json& j) {
       j["hidden_size"] = 16;
       j["intermediate_size"] = 8;
-      j["num_attention_heads"] = 4;
-      j["num_key_value_heads"] = 4;
+      j["num_attention_heads"] = 2;
+      j["num_key_value_heads"] = 1;
       j["num_hidden_layers"] = 300000000;
     });
     require_error(load, {st_name, "missing tensor 'model.layers.2.input_layernorm.weight'"});

@@ -1,7 +1,7 @@
 # LlamaF: the two commands of the README.
 #   make run   install missing Debian packages, build, run the main job
 #   make test  same set-up, then every test (ctest) and a short run of
-#              every fuzzer (make fuzz FUZZ_SECONDS=10, clang, build-fuzz/)
+#              every fuzzer (5 s each: clang, build-fuzz/, see `fuzz`)
 # Not in `make test` (CI budget): `make test-sanitize` (unit tests under
 # ASan+UBSan, build-asan/) and the long fuzz runs (docs/robustness.md).
 BUILD_DIR ?= build
@@ -11,6 +11,8 @@ MODELS_DIR ?= $(if $(LLAMAF_MODELS_DIR),$(LLAMAF_MODELS_DIR),$(CURDIR)/../shared
 SAN_BUILD_DIR ?= build-asan
 FUZZ_BUILD_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 10
+# The fuzz run at the end of `make test`: seconds per target.
+FUZZ_TEST_SECONDS ?= 5
 
 .PHONY: all deps configure build run test test-rtl test-sanitize fuzz-build fuzz bench clean
 
@@ -35,7 +37,7 @@ run: build
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
-	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_TEST_SECONDS)
 
 # The unit tests (ctest -L unit) built with AddressSanitizer and
 # UndefinedBehaviorSanitizer (-DLLAMAF_SANITIZE=ON) in their own build
@@ -52,7 +54,7 @@ test-sanitize: deps
 # Ten minutes each: make fuzz FUZZ_SECONDS=600 (docs/robustness.md).
 fuzz-build: deps
 	@command -v clang++ >/dev/null || { echo "fuzz: clang++ not found (apt-get install clang)" >&2; exit 1; }
-	@mkdir -p $(FUZZ_BUILD_DIR) && CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLLAMAF_FUZZ=ON --log-level=WARNING > $(FUZZ_BUILD_DIR)/configure.log 2>&1 \
+	@mkdir -p $(FUZZ_BUILD_DIR) && CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" -DLLAMAF_FUZZ=ON --log-level=WARNING > $(FUZZ_BUILD_DIR)/configure.log 2>&1 \
 	  || { cat $(FUZZ_BUILD_DIR)/configure.log; exit 1; }
 	@cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS) --target fuzz-all
 

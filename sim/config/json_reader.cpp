@@ -135,6 +135,8 @@ nlohmann::json read_json_file(const std::string& path) {
     return nlohmann::json::parse(in);
   } catch (const nlohmann::json::parse_error& e) {
     throw_error("{}: invalid JSON at byte {}: {}", path, e.byte, e.what());
+  } catch (const nlohmann::json::exception& e) {  // out_of_range: a number like 1e999
+    throw_error("{}: invalid JSON: {}", path, e.what());
   }
 }
 

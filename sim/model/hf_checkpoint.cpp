@@ -70,7 +70,7 @@ json read_json_file(const fs::path& file, const char* what) {
   text << in.rdbuf();
   try {
     return json::parse(text.str());
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for numbers like 1e999
     throw_error("{}: not valid JSON ({})", file.string(), e.what());
   }
 }

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <regex>
 
 using namespace llamaf;
@@ -208,6 +209,16 @@ TEST_CASE("checked-JSON reader: suggestions for plausible typos only", "[design]
   CHECK(config::closest_match("polcy", {"policy", "build"}) == "policy");
   CHECK(config::closest_match("zzzzzz", {"policy", "build"}).empty());
   CHECK(config::did_you_mean("Buld", {"build"}) == " (did you mean 'build'?)");
+}
+
+TEST_CASE("checked-JSON reader: a number beyond double is invalid JSON, naming the file", "[design]") {
+  // nlohmann throws out_of_range, not parse_error, for 1e999 (found by
+  // tests/fuzz/config_json_fuzz's sibling targets).
+  const fs::path p = fs::temp_directory_path() / "llamaf_design_params_test_1e999.json";
+  { std::ofstream(p) << R"({"rtl": {"NumPe": 1e999}})"; }
+  CHECK_THROWS_WITH(config::read_json_file(p.string()),
+                    Catch::Contains(p.string()) && Catch::Contains("invalid JSON"));
+  fs::remove(p);
 }
 
 TEST_CASE("checked-JSON reader: integers beyond int64 are out of range, not wrapped", "[design]") {

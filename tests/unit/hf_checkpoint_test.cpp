@@ -656,6 +656,20 @@ TEST_CASE("malformed HF checkpoints give one-line errors naming file and tensor 
     });
     require_error(load, {st_name, "missing tensor 'model.layers.2.input_layernorm.weight'"});
   }
+  // Found by tests/fuzz/hf_config_fuzz and safetensors_fuzz: nlohmann
+  // throws out_of_range (not parse_error) for a number beyond double, and it
+  // escaped the readers as a non-llamaf::Error.
+  SECTION("numbers beyond double (1e999) in config.json or the safetensors header") {
+    fresh();
+    write_bytes(cfg, R"({"hidden_size": 16, "rope_theta": 1e999})");
+    require_error(load, {cfg_name, "not valid JSON", "number overflow"});
+    fresh();
+    std::string header = R"({"t": {"dtype": "F32", "shape": [1e999], "data_offsets": [0, 4]}})";
+    std::string file(8, '\0');
+    for (int i = 0; i < 8; ++i) file[i] = static_cast<char>((header.size() >> (8 * i)) & 0xFF);
+    write_bytes(st, file + header + std::string(4, '\0'));
+    require_error([&] { SafetensorsReader r(st_name); }, {st_name, "not valid JSON", "number overflow"});
+  }
   SECTION("unsupported config features") {
     fresh();
     edit_config(dir.path, [](json& j) { j["rope_scaling"] = {{"type", "linear"}, {"factor", 2.0}}; });

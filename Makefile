@@ -1,11 +1,20 @@
 # LlamaF: the two commands of the README.
 #   make run   install missing Debian packages, build, run the main job
-#   make test  same set-up, then every test (ctest)
+#   make test  same set-up, then every test (ctest) and a short run of
+#              every fuzzer (5 s each: clang, build-fuzz/, see `fuzz`)
+# Not in `make test` (CI budget): `make test-sanitize` (unit tests under
+# ASan+UBSan, build-asan/) and the long fuzz runs (docs/robustness.md).
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 MODELS_DIR ?= $(if $(LLAMAF_MODELS_DIR),$(LLAMAF_MODELS_DIR),$(CURDIR)/../shared/models)
 
-.PHONY: all deps configure build run test test-rtl bench clean
+SAN_BUILD_DIR ?= build-asan
+FUZZ_BUILD_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 10
+# The fuzz run at the end of `make test`: seconds per target.
+FUZZ_TEST_SECONDS ?= 5
+
+.PHONY: all deps configure build run test test-rtl test-sanitize fuzz-build fuzz bench clean
 
 all: build
 
@@ -35,6 +44,29 @@ run: build
 test: build
 	@bash .ci/deps.sh --test
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_TEST_SECONDS)
+
+# The unit tests (ctest -L unit) built with AddressSanitizer and
+# UndefinedBehaviorSanitizer (-DLLAMAF_SANITIZE=ON) in their own build
+# folder; any sanitizer report fails the test. Not part of `make test`.
+test-sanitize: deps
+	@mkdir -p $(SAN_BUILD_DIR) && cmake -S . -B $(SAN_BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DLLAMAF_SANITIZE=ON --log-level=WARNING > $(SAN_BUILD_DIR)/configure.log 2>&1 \
+	  || { cat $(SAN_BUILD_DIR)/configure.log; exit 1; }
+	@cmake --build $(SAN_BUILD_DIR) -j $(JOBS) --target unit-tests
+	cd $(SAN_BUILD_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j $(JOBS) -L unit
+
+# The libFuzzer targets (tests/fuzz, clang + ASan + UBSan) in their own build
+# folder, and a run of each for FUZZ_SECONDS seconds, one after another.
+# Ten minutes each: make fuzz FUZZ_SECONDS=600 (docs/robustness.md).
+fuzz-build: deps
+	@command -v clang++ >/dev/null || { echo "fuzz: clang++ not found (apt-get install clang)" >&2; exit 1; }
+	@mkdir -p $(FUZZ_BUILD_DIR) && CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" -DLLAMAF_FUZZ=ON --log-level=WARNING > $(FUZZ_BUILD_DIR)/configure.log 2>&1 \
+	  || { cat $(FUZZ_BUILD_DIR)/configure.log; exit 1; }
+	@cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS) --target fuzz-all
+
+fuzz: fuzz-build
+	tests/fuzz/run_fuzzers.sh $(FUZZ_BUILD_DIR) $(FUZZ_SECONDS)
 
 test-rtl: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L rtl
@@ -46,4 +78,4 @@ bench: build
 	tests/bench/tinyllama_bench.sh $(BUILD_DIR) $(MODELS_DIR)
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(SAN_BUILD_DIR) $(FUZZ_BUILD_DIR)

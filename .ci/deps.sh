@@ -4,7 +4,7 @@
 # --test, which adds what only tests need (pdflatex for the table.tex test).
 set -euo pipefail
 
-packages=(build-essential cmake ccache pkg-config verilator libsystemc-dev libfmt-dev
+packages=(build-essential clang cmake ccache pkg-config verilator libsystemc-dev libfmt-dev
           catch2 nlohmann-json3-dev libcli11-dev yosys opensta gnuplot-nox zlib1g-dev python3)
 if [ "${1:-}" = "--test" ]; then
   packages+=(texlive-latex-base texlive-latex-recommended)

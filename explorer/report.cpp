@@ -250,6 +250,8 @@ Sweep load_stored_sweep(const fs::path& dir) {
     j = json::parse(in);
   } catch (const json::parse_error& e) {
     throw_error("{}: invalid JSON at byte {}: {}", file.string(), e.byte, e.what());
+  } catch (const json::exception& e) {  // out_of_range: a number like 1e999
+    throw_error("{}: invalid JSON: {}", file.string(), e.what());
   }
   if (!j.is_object() || !j.contains("sweep"))
     throw_error("{}: sweep: expected the stored sweep object", file.string());
@@ -826,7 +828,7 @@ MergeSummary merge_results(const std::vector<fs::path>& inputs, const fs::path& 
     json s;
     try {
       s = json::parse(in);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error, out_of_range (1e999)
       throw_error("{}: invalid JSON: {}", (dir / "sweep.json").string(), e.what());
     }
     const std::string h = s.value("hash", "");

@@ -84,7 +84,7 @@ ResultsFile read_results_file(const std::filesystem::path& path) {
     bool ok = true;
     try {
       j = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error&) {
+    } catch (const nlohmann::json::exception&) {  // parse_error, out_of_range (1e999)
       ok = false;
     }
     if (!ok || !j.is_object() || !j.contains("id")) {

@@ -82,6 +82,8 @@ json read_json_file(const std::filesystem::path& path, const std::string& what) 
     return json::parse(in);
   } catch (const json::parse_error& e) {
     throw_error("{}: invalid JSON at byte {}: {}", path.string(), e.byte, e.what());
+  } catch (const json::exception& e) {  // out_of_range: a number like 1e999
+    throw_error("{}: invalid JSON: {}", path.string(), e.what());
   }
 }
 

@@ -40,6 +40,8 @@ void run_point(const PointOptions& o) {
       point = nlohmann::json::parse(in);
     } catch (const nlohmann::json::parse_error& e) {
       throw_error("{}: invalid JSON at byte {}: {}", o.point_path, e.byte, e.what());
+    } catch (const nlohmann::json::exception& e) {  // out_of_range: a number like 1e999
+      throw_error("{}: invalid JSON: {}", o.point_path, e.what());
     }
     const nlohmann::json run = point.value("run", nlohmann::json::object());
     dse::EvalContext ctx;

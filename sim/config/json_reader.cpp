@@ -53,6 +53,11 @@ int JsonObject::get_int(const std::string& key, int fallback) const {
 std::int64_t JsonObject::get_int64(const std::string& key) const {
   const nlohmann::json& v = require(key);
   if (!v.is_number_integer()) throw_error("{}: expected an integer, got {}", at(key), v.dump());
+  // nlohmann stores integers above INT64_MAX as unsigned; get<int64_t>
+  // would wrap 18446744073709551615 to -1.
+  if (v.is_number_unsigned() &&
+      v.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))
+    throw_error("{}: integer {} out of range", at(key), v.dump());
   return v.get<std::int64_t>();
 }
 
@@ -130,6 +135,8 @@ nlohmann::json read_json_file(const std::string& path) {
     return nlohmann::json::parse(in);
   } catch (const nlohmann::json::parse_error& e) {
     throw_error("{}: invalid JSON at byte {}: {}", path, e.byte, e.what());
+  } catch (const nlohmann::json::exception& e) {  // out_of_range: a number like 1e999
+    throw_error("{}: invalid JSON: {}", path, e.what());
   }
 }
 

@@ -48,6 +48,19 @@ Checkpoint load_llama2c(const std::string& path) {
   std::array<std::int32_t, 7> h{};
   in.read(reinterpret_cast<char*>(h.data()), kHeaderBytes);
 
+  // Sanity limits keep a corrupt header from asking for absurd allocations.
+  // vocab_size's sign says whether the classifier is shared; its magnitude
+  // is taken in 64 bits (-INT32_MIN does not fit an int32).
+  const std::int64_t vocab = h[5] > 0 ? std::int64_t{h[5]} : -std::int64_t{h[5]};
+  const std::array<std::pair<const char*, std::int64_t>, 7> fields = {{
+      {"dim", h[0]}, {"hidden_dim", h[1]}, {"n_layers", h[2]}, {"n_heads", h[3]},
+      {"n_kv_heads", h[4]}, {"vocab_size", vocab}, {"seq_len", h[6]}}};
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const auto& [name, value] = fields[i];
+    if (value <= 0 || value > (1 << 20))
+      throw_error("{}: header field {} (offset {}) = {} is outside 1..{}", path, name, i * 4,
+                  i == 5 ? h[5] : value, 1 << 20);
+  }
   Config c;
   c.dim = h[0];
   c.hidden_dim = h[1];
@@ -55,19 +68,8 @@ Checkpoint load_llama2c(const std::string& path) {
   c.n_heads = h[3];
   c.n_kv_heads = h[4];
   c.shared_classifier = h[5] > 0;
-  c.vocab_size = h[5] > 0 ? h[5] : -h[5];
+  c.vocab_size = static_cast<int>(vocab);
   c.seq_len = h[6];
-  // Sanity limits keep a corrupt header from asking for absurd allocations.
-  const std::array<std::pair<const char*, std::int32_t>, 7> fields = {{
-      {"dim", c.dim}, {"hidden_dim", c.hidden_dim}, {"n_layers", c.n_layers},
-      {"n_heads", c.n_heads}, {"n_kv_heads", c.n_kv_heads}, {"vocab_size", c.vocab_size},
-      {"seq_len", c.seq_len}}};
-  for (std::size_t i = 0; i < fields.size(); ++i) {
-    const auto& [name, value] = fields[i];
-    if (value <= 0 || value > (1 << 20))
-      throw_error("{}: header field {} (offset {}) = {} is outside 1..{}", path, name, i * 4,
-                  value, 1 << 20);
-  }
   c.validate(path + " header");
 
   const std::int64_t floats = c.parameter_count() + rope_table_floats(c);

@@ -38,6 +38,21 @@ void Config::validate(const std::string& where) const {
                 n_kv_heads);
   if (head_size() % 2 != 0)
     throw_error("{}: head size dim/n_heads = {} must be even for RoPE", where, head_size());
+  // Exact in double up to 2^53, and far above kMaxElements before rounding
+  // could matter: computed without the int64 overflow the sizes could cause.
+  const double d = dim, h = hidden_dim, l = n_layers, v = vocab_size, kv = kv_dim();
+  const double params =
+      v * d * (shared_classifier ? 1 : 2) + l * d * 2 + l * (d * d * 2 + d * kv * 2) + l * h * d * 3 + d;
+  if (params > static_cast<double>(kMaxElements))
+    throw_error("{}: shape (dim {}, hidden_dim {}, n_layers {}, vocab_size {}) has {:.3g} "
+                "parameters, more than the limit of {:.3g}",
+                where, dim, hidden_dim, n_layers, vocab_size, params,
+                static_cast<double>(kMaxElements));
+  const double kv_cache = l * static_cast<double>(seq_len) * kv;
+  if (kv_cache > static_cast<double>(kMaxElements))
+    throw_error("{}: KV cache of n_layers {} x seq_len {} x kv_dim {} = {:.3g} elements exceeds "
+                "the limit of {:.3g}",
+                where, n_layers, seq_len, kv_dim(), kv_cache, static_cast<double>(kMaxElements));
   if (!(norm_eps > 0.0f)) throw_error("{}: norm_eps must be positive, got {}", where, norm_eps);
   if (!(rope_theta > 0.0f))
     throw_error("{}: rope_theta must be positive, got {}", where, rope_theta);

@@ -30,8 +30,15 @@ struct Config {
 
   // Throws llamaf::Error naming `where` and the offending field when the
   // shape is inconsistent (non-positive sizes, dim not divisible by heads,
-  // heads not divisible by kv heads, odd head size for RoPE, ...).
+  // heads not divisible by kv heads, odd head size for RoPE, ...) or so
+  // large that parameter_count() or the KV-cache size would not fit the
+  // 64-bit sizes computed from it (more than kMaxElements).
   void validate(const std::string& where) const;
+
+  // Bound on the parameter count and on the KV-cache elements
+  // (n_layers * seq_len * kv_dim): 2^40, some 1000x Llama-2-70B, far below
+  // where 64-bit byte counts overflow.
+  static constexpr std::int64_t kMaxElements = std::int64_t{1} << 40;
 
   bool operator==(const Config&) const = default;
 };

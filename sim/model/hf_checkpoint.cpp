@@ -8,6 +8,7 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <climits>
 #include <filesystem>
@@ -69,7 +70,7 @@ json read_json_file(const fs::path& file, const char* what) {
   text << in.rdbuf();
   try {
     return json::parse(text.str());
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for numbers like 1e999
     throw_error("{}: not valid JSON ({})", file.string(), e.what());
   }
 }
@@ -313,13 +314,24 @@ Checkpoint load_hf_dir(const std::string& dir) {
   Checkpoint ckpt;
   ckpt.config = read_hf_config(root / "config.json");
   const Config& c = ckpt.config;
-  ckpt.weights = allocate_weights(c);
   const TensorSource src(root);
+  // A config with more layers than the files hold fails naming the first
+  // missing tensor before the (9 x n_layers)-entry tensor table is built:
+  // with fewer tensors than needed, one of the first entries/9 + 1 layers
+  // lacks one.
+  const std::size_t needed = 9 * static_cast<std::size_t>(c.n_layers) + (c.shared_classifier ? 2 : 3);
+  if (src.entries().size() < needed) {
+    Config head = c;
+    head.n_layers = static_cast<int>(
+        std::min<std::size_t>(static_cast<std::size_t>(c.n_layers), src.entries().size() / 9 + 1));
+    for (const auto& s : tensor_slots(head)) src.require(s.name, s.shape);
+  }
   const auto slots = tensor_slots(c);
-  check_sizes(slots, ckpt.weights, dir);
 
   // All names, shapes and dtypes are checked before any data is read, so a
-  // bad multi-gigabyte checkpoint fails at once.
+  // bad multi-gigabyte checkpoint fails at once; and before the weights are
+  // allocated, so a config.json asking for more parameters than the files
+  // hold fails with the missing tensor instead of a terabyte allocation.
   std::set<std::string> expected;
   for (const auto& s : slots) {
     src.require(s.name, s.shape);
@@ -331,6 +343,8 @@ Checkpoint load_hf_dir(const std::string& dir) {
                   entry.first->path(), name);
     }
   }
+  ckpt.weights = allocate_weights(c);
+  check_sizes(slots, ckpt.weights, dir);
 
   std::vector<float> tmp;
   for (const auto& s : slots) {

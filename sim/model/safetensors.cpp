@@ -170,7 +170,7 @@ SafetensorsReader::SafetensorsReader(std::string path) : path_(std::move(path)) 
   json j;
   try {
     j = json::parse(header);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for numbers like 1e999
     throw_error("{}: header is not valid JSON ({})", path_, e.what());
   }
   if (!j.is_object()) {

@@ -132,6 +132,13 @@ std::vector<int> Tokenizer::encode(const std::string& text, bool bos, bool eos) 
     return it == index_.end() ? -1 : it->second;
   };
 
+  // BOS and EOS are fixed ids (llama2.c); a smaller vocabulary has no such
+  // tokens, and the merge loop below would read past the vocabulary.
+  if (bos && kBos >= vocab_size())
+    throw_error("tokenizer: BOS is token {} but vocab_size is {}", kBos, vocab_size());
+  if (eos && kEos >= vocab_size())
+    throw_error("tokenizer: EOS is token {} but vocab_size is {}", kEos, vocab_size());
+
   std::vector<int> tokens;
   tokens.reserve(text.size() + 3);
   if (bos) tokens.push_back(kBos);

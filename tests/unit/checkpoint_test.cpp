@@ -132,6 +132,26 @@ TEST_CASE("llama2.c loader rejects truncated, padded and malformed files", "[che
   SECTION("missing file") {
     expect_error(temp_file("does_not_exist.bin"), "cannot open");
   }
+  // Found by tests/fuzz/llama2c_checkpoint_fuzz (docs/robustness.md): the
+  // negation of vocab_size INT32_MIN overflowed int32.
+  SECTION("vocab_size INT32_MIN (classifier flag with no representable size)") {
+    const auto p = temp_file("vocab_min.bin");
+    auto bad = bytes;
+    const std::int32_t vocab = INT32_MIN;
+    std::memcpy(bad.data() + 20, &vocab, 4);
+    write_all(p, bad);
+    expect_error(p, "vocab_size (offset 20) = -2147483648");
+  }
+  // Every field within 1..2^20 but the shape's byte count overflowed int64
+  // (found by UBSan under the same fuzzer).
+  SECTION("header whose size overflows 64 bits") {
+    const auto p = temp_file("huge.bin");
+    const std::array<std::int32_t, 7> h = {1 << 20, 1 << 20, 1 << 20, 1 << 10, 1 << 10, 1 << 20, 1 << 20};
+    std::vector<char> bad(28);
+    std::memcpy(bad.data(), h.data(), 28);
+    write_all(p, bad);
+    expect_error(p, "more than the limit");
+  }
 }
 
 TEST_CASE("model shape configs load and validate", "[config]") {
@@ -171,4 +191,9 @@ TEST_CASE("model shape errors name the file and key", "[config][errors]") {
             "seq_len": 512})", "n_heads");
   check(R"({"dim": "64"})", "dim: expected an integer");
   check("{not json", "invalid JSON");
+  // Shapes whose sizes would overflow the 64-bit element and byte counts.
+  check(R"({"dim": 65536, "hidden_dim": 1048576, "n_layers": 1000, "n_heads": 64,
+            "vocab_size": 32000, "seq_len": 512})", "more than the limit");
+  check(R"({"dim": 4096, "hidden_dim": 4096, "n_layers": 1000, "n_heads": 32,
+            "vocab_size": 32000, "seq_len": 2000000000})", "KV cache");
 }

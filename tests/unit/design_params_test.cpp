@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <regex>
 
 using namespace llamaf;
@@ -227,6 +228,30 @@ TEST_CASE("checked-JSON reader: suggestions for plausible typos only", "[design]
   CHECK(config::closest_match("polcy", {"policy", "build"}) == "policy");
   CHECK(config::closest_match("zzzzzz", {"policy", "build"}).empty());
   CHECK(config::did_you_mean("Buld", {"build"}) == " (did you mean 'build'?)");
+}
+
+TEST_CASE("checked-JSON reader: a number beyond double is invalid JSON, naming the file", "[design]") {
+  // nlohmann throws out_of_range, not parse_error, for 1e999 (found by
+  // tests/fuzz/config_json_fuzz's sibling targets).
+  const fs::path p = fs::temp_directory_path() / "llamaf_design_params_test_1e999.json";
+  { std::ofstream(p) << R"({"rtl": {"NumPe": 1e999}})"; }
+  CHECK_THROWS_WITH(config::read_json_file(p.string()),
+                    Catch::Contains(p.string()) && Catch::Contains("invalid JSON"));
+  fs::remove(p);
+}
+
+TEST_CASE("checked-JSON reader: integers beyond int64 are out of range, not wrapped", "[design]") {
+  // 2^64 - 1 is stored unsigned by nlohmann; get<int64_t> made it -1.
+  const json j = json::parse(R"({"a": 18446744073709551615, "b": 9223372036854775807})");
+  const config::JsonObject o(j, "f.json", "");
+  CHECK_THROWS_WITH(o.get_int64("a"), Catch::Contains("f.json: a") &&
+                                          Catch::Contains("18446744073709551615 out of range"));
+  CHECK(o.get_int64("b") == INT64_MAX);
+  CHECK_THROWS_WITH(o.get_int("b"), Catch::Contains("out of range"));
+  json d = tiny();
+  d["rtl"]["NumPe"] = json::parse("18446744073709551615");
+  CHECK_THROWS_WITH(sim::design_params_from_json(d, "d.json"),
+                    Catch::Contains("d.json: rtl.NumPe") && Catch::Contains("out of range"));
 }
 
 TEST_CASE("simulator choice: the default build's by parameters, else one named by the identity",

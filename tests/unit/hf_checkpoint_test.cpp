@@ -632,6 +632,44 @@ TEST_CASE("malformed HF checkpoints give one-line errors naming file and tensor 
     edit_config(dir.path, [](json& j) { j["intermediate_size"] = 12; });
     require_error(load, {st_name, "model.layers.0.mlp.gate_proj.weight", "expected [12, 16]"});
   }
+  // Found by tests/fuzz/hf_config_fuzz (docs/robustness.md): the weights
+  // were allocated before the tensors were checked, so this config (9e11
+  // parameters) asked for 3.6 TB and a huge num_hidden_layers built a
+  // tensor table of billions of entries.
+  SECTION("config far larger than the tensors: missing tensor, nothing allocated") {
+    fresh();
+    edit_config(dir.path, [](json& j) {
+      j["hidden_size"] = 65536;
+      j["intermediate_size"] = 65536;
+      j["num_attention_heads"] = 64;
+      j["num_key_value_heads"] = 64;
+      j["num_hidden_layers"] = 30;
+      j.erase("head_dim");
+    });
+    require_error(load, {st_name, "model.embed_tokens.weight", "65536]"});
+    edit_config(dir.path, [](json& j) {
+      j["hidden_size"] = 16;
+      j["intermediate_size"] = 8;
+      j["num_attention_heads"] = 2;
+      j["num_key_value_heads"] = 1;
+      j["num_hidden_layers"] = 300000000;
+    });
+    require_error(load, {st_name, "missing tensor 'model.layers.2.input_layernorm.weight'"});
+  }
+  // Found by tests/fuzz/hf_config_fuzz and safetensors_fuzz: nlohmann
+  // throws out_of_range (not parse_error) for a number beyond double, and it
+  // escaped the readers as a non-llamaf::Error.
+  SECTION("numbers beyond double (1e999) in config.json or the safetensors header") {
+    fresh();
+    write_bytes(cfg, R"({"hidden_size": 16, "rope_theta": 1e999})");
+    require_error(load, {cfg_name, "not valid JSON", "number overflow"});
+    fresh();
+    std::string header = R"({"t": {"dtype": "F32", "shape": [1e999], "data_offsets": [0, 4]}})";
+    std::string file(8, '\0');
+    for (int i = 0; i < 8; ++i) file[i] = static_cast<char>((header.size() >> (8 * i)) & 0xFF);
+    write_bytes(st, file + header + std::string(4, '\0'));
+    require_error([&] { SafetensorsReader r(st_name); }, {st_name, "not valid JSON", "number overflow"});
+  }
   SECTION("unsupported config features") {
     fresh();
     edit_config(dir.path, [](json& j) { j["rope_scaling"] = {{"type", "linear"}, {"factor", 2.0}}; });

@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -271,4 +272,28 @@ TEST_CASE("truncated or missing tokenizer files throw llamaf::Error naming the f
     CHECK(std::string(e.what()).find(missing) != std::string::npos);
   }
   CHECK_THROWS_AS(Tokenizer(p->string(), 0), llamaf::Error);
+}
+
+// A vocabulary too small to hold BOS (1) or EOS (2): encode() used to push
+// the id anyway and the merge loop read past the vocabulary (found by
+// tests/fuzz/tokenizer_fuzz, docs/robustness.md).
+TEST_CASE("encode refuses BOS/EOS that a tiny vocabulary does not have", "[tokenizer]") {
+  const auto path = std::filesystem::temp_directory_path() / "llamaf_tokenizer_tiny_vocab.bin";
+  {
+    // max_token_length 1; tokens " " and "a", score 0.
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    auto put = [&](auto v) { out.write(reinterpret_cast<const char*>(&v), sizeof v); };
+    put(std::int32_t{1});
+    for (const char* piece : {" ", "a"}) {
+      put(0.0f);
+      put(std::int32_t{1});
+      out.write(piece, 1);
+    }
+  }
+  const Tokenizer one(path.string(), 2);
+  CHECK(one.encode("a a", false, false) == std::vector<int>{0, 1, 0, 1});
+  CHECK_THROWS_WITH(one.encode("a", false, true), Catch::Contains("EOS is token 2") &&
+                                                      Catch::Contains("vocab_size is 2"));
+  CHECK_NOTHROW(one.encode("a", true, false));  // BOS = 1 exists
+  std::filesystem::remove(path);
 }

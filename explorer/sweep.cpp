@@ -443,7 +443,7 @@ Sweep load_sweep(const std::filesystem::path& path) {
     EvalContext ctx;
     ctx.sweep_dir = dir;
     const std::filesystem::path ckpt = resolve_checkpoint(c.get<std::string>(), ctx);
-    if (!std::filesystem::exists(ckpt))
+    if (std::error_code ec; !std::filesystem::exists(ckpt, ec))
       throw_error("{}: evaluate.checkpoint: '{}' names {}, which does not exist (\"models:NAME\" "
                   "is $LLAMAF_MODELS_DIR/NAME, a relative path starts at the sweep's folder)",
                   path.string(), c.get<std::string>(), ckpt.string());
@@ -488,7 +488,7 @@ Sweep parse_sweep(const json& j, const std::filesystem::path& file,
     if (v.is_string()) {
       std::filesystem::path p = v.get<std::string>();
       if (p.is_relative()) p = dir / p;
-      if (!std::filesystem::is_regular_file(p))
+      if (std::error_code ec; !std::filesystem::is_regular_file(p, ec))
         a.fail(fmt::format("an existing file (relative to the sweep file's folder); {} not found",
                            p.string()));
       s.base[key] = read_json_file(p, key + " config");
@@ -618,7 +618,7 @@ Sweep parse_sweep(const json& j, const std::filesystem::path& file,
         if (!p.values[v].is_string()) va.fail("a config file path", &p.values[v]);
         std::filesystem::path f = p.values[v].get<std::string>();
         if (f.is_relative()) f = dir / f;
-        if (!std::filesystem::is_regular_file(f))
+        if (std::error_code ec; !std::filesystem::is_regular_file(f, ec))
           va.fail(fmt::format("an existing {} config file; {} not found", p.targets[0], f.string()));
         p.configs.push_back(read_json_file(f, p.targets[0] + " config"));
         need_object(p.configs.back(), {f.string(), ""});

@@ -186,13 +186,13 @@ std::string resolve_host_profile(const std::string& ref, const std::string& base
                        (ref.size() > 5 && ref.compare(ref.size() - 5, 5, ".json") == 0);
   if (!is_path) {
     const fs::path p = fs::path(LLAMAF_SOURCE_DIR) / "configs" / "hosts" / (ref + ".json");
-    if (!fs::exists(p)) throw_error("host profile '{}': no file {}", ref, p.string());
+    if (std::error_code ec; !fs::exists(p, ec)) throw_error("host profile '{}': no file {}", ref, p.string());
     return p.string();
   }
   const fs::path r(ref);
-  if (r.is_relative() && !base_dir.empty() && fs::exists(fs::path(base_dir) / r))
+  if (std::error_code ec; r.is_relative() && !base_dir.empty() && fs::exists(fs::path(base_dir) / r, ec))
     return (fs::path(base_dir) / r).string();
-  if (!fs::exists(r)) throw_error("host profile {}: no such file", ref);
+  if (std::error_code ec; !fs::exists(r, ec)) throw_error("host profile {}: no such file", ref);
   return r.string();
 }
 

@@ -172,6 +172,16 @@ TEST_CASE("sweep: whole configs (board, model) as axes, key overrides on top", "
   bad["parameters"][0]["values"] = {"missing.json"};
   CHECK_THROWS_WITH(parse_sweep(bad, t.path / "sweep.json", t.path),
                     Catch::Contains("parameters[0].values[0]") && Catch::Contains("missing.json"));
+  // A name the file system refuses (longer than NAME_MAX; found by the
+  // config_json fuzzer, which crashed on std::filesystem's exception) is
+  // "not found" like any other missing file, in base and in values.
+  const std::string too_long(5000, 'x');
+  bad["parameters"][0]["values"] = {too_long + ".json"};
+  CHECK_THROWS_AS(parse_sweep(bad, t.path / "sweep.json", t.path), llamaf::Error);
+  json bad_base = j;
+  bad_base["base"]["board"] = too_long;
+  CHECK_THROWS_WITH(parse_sweep(bad_base, t.path / "sweep.json", t.path),
+                    Catch::Contains("base.board") && Catch::Contains("not found"));
 }
 
 TEST_CASE("sweep: filters drop points, constraints mark them infeasible", "[explore]") {

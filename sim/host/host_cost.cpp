@@ -158,22 +158,21 @@ double HostCostModel::memcpy_seconds(double bytes, int threads) const {
   return bytes / (cfg_.memory_bandwidth_gbps * 1e9);
 }
 
-double HostCostModel::cache_clean_seconds(double bytes) const {
+// Cache maintenance of `bytes` ("clean" or "invalidate") at the profile's
+// per-byte cost; without one it is free and reported as a fallback.
+double HostCostModel::cache_seconds(const std::string& kind, double bytes) const {
   if (profile_) {
-    auto it = profile_->cache.find("clean");
+    auto it = profile_->cache.find(kind);
     if (it != profile_->cache.end()) return bytes * it->second.value;
   }
-  fallbacks_.insert("cache.clean");
+  fallbacks_.insert("cache." + kind);
   return 0.0;
 }
 
+double HostCostModel::cache_clean_seconds(double bytes) const { return cache_seconds("clean", bytes); }
+
 double HostCostModel::cache_invalidate_seconds(double bytes) const {
-  if (profile_) {
-    auto it = profile_->cache.find("invalidate");
-    if (it != profile_->cache.end()) return bytes * it->second.value;
-  }
-  fallbacks_.insert("cache.invalidate");
-  return 0.0;
+  return cache_seconds("invalidate", bytes);
 }
 
 std::optional<double> HostCostModel::overhead_seconds(const std::string& name) const {

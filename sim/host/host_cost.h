@@ -69,6 +69,7 @@ class HostCostModel {
   // coherent): 0 without a profile entry (not modelled, recorded).
   double cache_clean_seconds(double bytes) const;
   double cache_invalidate_seconds(double bytes) const;
+  double cache_seconds(const std::string& kind, double bytes) const;
   // A per-call overhead of the profile ("accel_start", "irq_to_thread");
   // nullopt (recorded) when the profile lacks it: the caller keeps its own
   // default.

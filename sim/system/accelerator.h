@@ -15,7 +15,6 @@
 
 #include <array>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -67,6 +66,9 @@ class Accelerator {
   // No job outstanding and no AXI burst in flight on any port: stepping
   // the accelerator would change nothing but idle counters.
   virtual bool quiet() const = 0;
+  // Its state in one line (status, counters) for a diagnostic such as the
+  // progress watchdog's (sim/system/progress_watchdog.h); costs no time.
+  virtual std::string state_summary() = 0;
 };
 
 template <class Model>
@@ -114,12 +116,7 @@ class VerilatedAccelerator final : public Accelerator {
   const DesignParams& params() const override { return p_; }
 
   void set_csr(bool write, std::uint32_t addr, std::uint32_t wdata) override {
-    if (write && addr == csr::kRows) staged_.rows = wdata;
-    if (write && addr == csr::kCols) staged_.cols = wdata;
-    if (write && addr == csr::kCtrl && (wdata & csr::kCtrlEnqueue)) {
-      ++outstanding_jobs_;
-      job_bounds_.push_back({staged_.rows, staged_.cols, job_cycle_bound(staged_.rows, staged_.cols)});
-    }
+    if (write && addr == csr::kCtrl && (wdata & csr::kCtrlEnqueue)) ++outstanding_jobs_;
     top_->csr_req_i = 1;
     top_->csr_we_i = write;
     top_->csr_addr_i = addr;
@@ -134,21 +131,15 @@ class VerilatedAccelerator final : public Accelerator {
     return writer_->idle();
   }
 
-  void step() override {
-    tick();
-    watchdog();
-  }
+  void step() override { tick(); }
 
-  // The most fabric cycles one job (rows x cols) may take before the
-  // simulation is declared stuck: 64 times its PE beats (rows *
-  // ceil(cols / NumPe), the compute-bound time), since even a design
-  // starved by DRAM streams its weights far faster than that, plus 10^6
-  // cycles for latency and small jobs. A model that never completes a job
-  // (an RTL deadlock, a harness bug) then stops with a diagnostic instead of
-  // spinning.
-  std::uint64_t job_cycle_bound(std::uint64_t rows, std::uint64_t cols) const {
-    const std::uint64_t pe = static_cast<std::uint64_t>(p_.num_pe);
-    return 64 * rows * ((cols + pe - 1) / pe) + 1'000'000;
+  std::string state_summary() override {
+    const csr::Status st = csr::Status::decode(backdoor_read(csr::kStatus));
+    const csr::Counters c = counters();
+    return fmt::format("STATUS busy {} error {} (code {}) queued {}; counters: PE beats {}, "
+                       "memory-stall cycles {}, bytes read {}, written {}",
+                       st.busy, st.error, st.error_code, st.queued, c.compute, c.mem_stall,
+                       c.bytes_read, c.bytes_written);
   }
 
   csr::Counters counters() override {
@@ -177,29 +168,6 @@ class VerilatedAccelerator final : public Accelerator {
     dump(1);
     top_->csr_req_i = 0;
     if (irq_ && outstanding_jobs_ > 0) --outstanding_jobs_;
-  }
-
-  // Counts cycles spent on the oldest outstanding job; throws when it
-  // exceeds its bound (job_cycle_bound), naming the job and the
-  // accelerator's state.
-  void watchdog() {
-    if (irq_ && !job_bounds_.empty()) {
-      job_bounds_.pop_front();
-      cycles_on_job_ = 0;
-    }
-    if (outstanding_jobs_ == 0 || job_bounds_.empty()) {
-      cycles_on_job_ = 0;
-      return;
-    }
-    const JobBound& j = job_bounds_.front();
-    if (++cycles_on_job_ <= j.bound) return;
-    const csr::Status st = csr::Status::decode(backdoor_read(csr::kStatus));
-    const csr::Counters c = counters();
-    throw_error("the accelerator made no progress: job of {} rows x {} cols not complete after "
-                "{} cycles (bound {} for this job size); STATUS busy {} error {} (code {}) queued "
-                "{}; counters: PE beats {}, memory-stall cycles {}, bytes read {}, written {}",
-                j.rows, j.cols, cycles_on_job_, j.bound, st.busy, st.error, st.error_code,
-                st.queued, c.compute, c.mem_stall, c.bytes_read, c.bytes_written);
   }
 
   std::unique_ptr<TraceSink> open_trace(const std::string& path, bool fst) {
@@ -258,16 +226,6 @@ class VerilatedAccelerator final : public Accelerator {
   // at enqueue stays counted, and the host driver sees the error in STATUS.
   int outstanding_jobs_ = 0;
   bool irq_ = false;
-  // The progress watchdog: each enqueued job's size and cycle bound, oldest
-  // first (jobs complete in order), and the cycles spent on the oldest.
-  struct JobBound {
-    std::uint64_t rows = 0, cols = 0, bound = 0;
-  };
-  struct {
-    std::uint64_t rows = 0, cols = 0;
-  } staged_;
-  std::deque<JobBound> job_bounds_;
-  std::uint64_t cycles_on_job_ = 0;
 };
 
 }  // namespace llamaf::sim

@@ -14,7 +14,7 @@ constexpr std::uint32_t kHostChunkBytes = 4096;  // host streams in 4 KiB reques
 
 Soc::Soc(const sc_core::sc_module_name& name, Accelerator& acc, DramBridge& bridge,
          double fabric_clock_mhz, std::uint64_t quantum_cycles)
-    : sc_module(name), acc_(acc), bridge_(bridge), clock_mhz_(fabric_clock_mhz),
+    : sc_module(name), acc_(acc), bridge_(bridge), watchdog_(acc.params().num_pe), clock_mhz_(fabric_clock_mhz),
       period_(1e6 / fabric_clock_mhz, sc_core::SC_PS), quantum_(std::max<std::uint64_t>(1, quantum_cycles)) {
   bridge_.set_other_completion([this](const dram::DramCompletion& c) {
     std::uint64_t& n = c.tag == kCopyTag ? copy_outstanding_ : host_dram_outstanding_;
@@ -176,8 +176,10 @@ void Soc::fabric_thread() {
         if (csr_pending) {
           const CsrOp& op = (*csr_ops_)[csr_next_];
           acc_.set_csr(op.write, op.addr, op.wdata);
+          if (op.write) watchdog_.register_write(op.addr, op.wdata);
         }
         acc_.step();
+        watchdog_.cycle(acc_.irq(), [this] { return acc_.state_summary(); });
         if (csr_pending) {
           (*csr_ops_)[csr_next_].rdata = acc_.csr_rdata();
           csr_finished = ++csr_next_ == csr_ops_->size();

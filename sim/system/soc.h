@@ -13,6 +13,7 @@
 
 #include "sim/system/accelerator.h"
 #include "sim/system/dram_axi.h"
+#include "sim/system/progress_watchdog.h"
 
 #include <systemc>
 
@@ -93,6 +94,7 @@ class Soc : public sc_core::sc_module {
 
   Accelerator& acc_;
   DramBridge& bridge_;
+  ProgressWatchdog watchdog_;
   double clock_mhz_;
   sc_core::sc_time period_;
   std::uint64_t quantum_;

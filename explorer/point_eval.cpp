@@ -212,6 +212,26 @@ StageOutcome sim_report_metrics(const json& rep) {
   }
 }
 
+std::optional<std::string> simulator_build_needed(const json& point,
+                                                  const std::filesystem::path& bin_dir) {
+  namespace fs = std::filesystem;
+  fs::path source_dir;
+#ifdef LLAMAF_SOURCE_DIR
+  source_dir = LLAMAF_SOURCE_DIR;
+#endif
+  try {
+    const json& ev = field(point, "evaluate");
+    if (!ev.value("simulate", true) || bin_dir.empty() || source_dir.empty()) return std::nullopt;
+    const json& opts = ev.value("sim", json::object());
+    if (!opts.is_object() || !opts.value("build", false)) return std::nullopt;
+    const SimulatorChoice choice = find_simulator(design_of(point), bin_dir, source_dir);
+    if (choice.prebuilt || fs::exists(choice.exe)) return std::nullopt;
+    return choice.name;
+  } catch (const std::exception&) {
+    return std::nullopt;  // the evaluation itself reports a bad point
+  }
+}
+
 StageOutcome simulate_point(const json& point, const EvalContext& ctx) {
   namespace fs = std::filesystem;
   StageOutcome o;
@@ -260,7 +280,7 @@ StageOutcome simulate_point(const json& point, const EvalContext& ctx) {
     }
     if (ctx.work_dir.empty()) throw Error("simulation: on-demand builds need a work folder");
     fs::create_directories(ctx.work_dir / "sim");
-    report_stage(ctx, "building simulator");
+    report_stage(ctx, kBuildStage);
     exe = ensure_simulator(params, ctx.bin_dir, source_dir, ctx.work_dir / "sim" / "build.log");
   }
   const json& board = point.value("board", json());
@@ -321,6 +341,9 @@ StageOutcome simulate_point(const json& point, const EvalContext& ctx) {
   const auto run_sim = [&](std::vector<std::string> args, const std::string& stem) {
     const fs::path report = dir / (stem + ".json");
     args.insert(args.end(), {"--report", report.string(), "--quiet"});
+    // Per-token progress for the sweep's status line (the point's stage file).
+    args.insert(args.end(), {"--stage-file", (ctx.work_dir / kStageFile).string(),
+                             "--stage-label", stem == "report" ? "simulating" : "simulating " + stem});
     fs::remove(report);
     const ProcessResult r = run_process(args, dir / (stem == "report" ? "log.txt" : stem + ".log"),
                                         0.0);  // the explorer's timeout applies

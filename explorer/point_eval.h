@@ -87,10 +87,21 @@ struct StageOutcome {
 // resources) and passes LUT/FF counts to the energy model.
 StageOutcome simulate_point(const nlohmann::json& point, const EvalContext& ctx);
 
+// The simulator a point's evaluation would build before simulating (its
+// simulation is on, evaluate.sim.build is set and no simulator for its RTL
+// parameters exists under bin_dir): its name (the design identity), which
+// points with the same parameters share; nullopt when nothing is built.
+// For the explorer's ETA; a malformed point gives nullopt (its evaluation
+// reports it).
+std::optional<std::string> simulator_build_needed(const nlohmann::json& point,
+                                                  const std::filesystem::path& bin_dir);
+
 // The stage a point's evaluation is in ("synthesizing", "building simulator",
 // "simulating 16 tokens", ...), one line in <work_dir>/stage.txt, read by the
 // explorer for its progress display. Never throws.
 inline constexpr const char* kStageFile = "stage.txt";
+// The stage of a point building its simulator (the explorer's ETA times it).
+inline constexpr const char* kBuildStage = "building simulator";
 void report_stage(const EvalContext& ctx, const std::string& stage);
 StageOutcome synthesize_point(const nlohmann::json& point, const EvalContext& ctx);
 

@@ -6,6 +6,8 @@
 // results.csv, point.json) are written with write_file_atomic.
 #pragma once
 
+#include "sim/model/atomic_file.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
@@ -16,10 +18,7 @@
 
 namespace llamaf::dse {
 
-// Writes `content` to a temporary file beside `path`, fsyncs it, renames it
-// over `path` and fsyncs the folder: readers see the old or the new file,
-// never a mix.
-void write_file_atomic(const std::filesystem::path& path, const std::string& content);
+using llamaf::write_file_atomic;  // sim/model/atomic_file.h
 
 struct ResultsFile {
   std::vector<nlohmann::json> records;  // every complete record, in file order

@@ -138,10 +138,28 @@ RunSummary run_sweep(const Sweep& sweep, const RunOptions& opt) {
     todo.push_back(p);
   }
 
+  // The simulators the points to run will build first (the ETA counts
+  // each parameter set's build once, for the first point that starts it).
+  const fs::path bin_dir = opt.evaluator.parent_path();
+  std::vector<std::optional<std::string>> build_of(todo.size());
+  if (opt.progress)
+    for (std::size_t i = 0; i < todo.size(); ++i)
+      build_of[i] = simulator_build_needed(point_file_json(*todo[i], sweep, opt.cache_dir), bin_dir);
+  std::set<std::string> builds_started;
+  const auto builds_queued_from = [&](std::size_t first) {  // under mu
+    std::set<std::string> ahead;
+    for (std::size_t j = first; j < todo.size(); ++j)
+      if (build_of[j] && !builds_started.contains(*build_of[j])) ahead.insert(*build_of[j]);
+    return ahead.size();
+  };
+
   const double timeout = opt.timeout_s.value_or(sweep.timeout_s);
   const auto t0 = std::chrono::steady_clock::now();
   std::mutex mu;
   Progress prog;
+  prog.prior_build_s = opt.prior_build_s;
+  prog.prior_rest_s = opt.prior_rest_s;
+  prog.builds_queued = builds_queued_from(0);
   prog.total = mine.size();
   prog.done = sum.already_done;
   prog.failed = failed_before;
@@ -152,6 +170,21 @@ RunSummary run_sweep(const Sweep& sweep, const RunOptions& opt) {
   std::exception_ptr error;
   // Points in flight (under mu): id -> (point, start time).
   std::map<std::string, std::pair<const Point*, std::chrono::steady_clock::time_point>> in_flight;
+  // Time each running point has spent in its "building simulator" stage
+  // (building, or waiting for another point's build of the same simulator),
+  // as seen by the once-a-second snapshots; under mu.
+  struct BuildTime {
+    std::optional<std::chrono::steady_clock::time_point> since;  // in the stage now
+    double seconds = 0;
+  };
+  std::map<std::string, BuildTime> build_time;
+  const auto end_build_stage = [&](const std::string& id, std::chrono::steady_clock::time_point now) {
+    BuildTime& b = build_time[id];
+    if (!b.since) return;
+    b.seconds += std::chrono::duration<double>(now - *b.since).count();
+    b.since.reset();
+    if (prog.building.contains(id)) prog.build_s.push_back(b.seconds);
+  };
   auto snapshot_running = [&]() {  // under mu
     prog.running.clear();
     const auto now = std::chrono::steady_clock::now();
@@ -162,6 +195,12 @@ RunSummary run_sweep(const Sweep& sweep, const RunOptions& opt) {
       std::ifstream in(opt.out_dir / "points" / id / kStageFile);
       std::getline(in, r.stage);
       r.elapsed_s = std::chrono::duration<double>(now - pt.second).count();
+      BuildTime& b = build_time[id];
+      if (r.stage == kBuildStage) {
+        if (!b.since) b.since = now;
+      } else {
+        end_build_stage(id, now);
+      }
       prog.running.push_back(r);
     }
   };
@@ -182,6 +221,8 @@ RunSummary run_sweep(const Sweep& sweep, const RunOptions& opt) {
         {
           std::lock_guard<std::mutex> lock(mu);
           in_flight[p.id] = {&p, std::chrono::steady_clock::now()};
+          if (build_of[i] && builds_started.insert(*build_of[i]).second) prog.building.insert(p.id);
+          prog.builds_queued = builds_queued_from(i + 1);
         }
         write_file_atomic(point_json, point_file_json(p, sweep, opt.cache_dir).dump(2) + "\n");
         std::vector<std::string> argv = {opt.evaluator.string(), "point", point_json.string(),
@@ -216,7 +257,11 @@ RunSummary run_sweep(const Sweep& sweep, const RunOptions& opt) {
         store.append(record);
         std::lock_guard<std::mutex> lock(mu);
         in_flight.erase(p.id);
+        end_build_stage(p.id, std::chrono::steady_clock::now());
+        prog.building.erase(p.id);
         prog.finished_s.push_back(pr.wall_seconds);
+        prog.rest_s.push_back(std::max(0.0, pr.wall_seconds - build_time[p.id].seconds));
+        build_time.erase(p.id);
         ++sum.ran;
         ++prog.ran;
         ++prog.done;
@@ -270,6 +315,29 @@ RunSummary run_sweep(const Sweep& sweep, const RunOptions& opt) {
   }
   if (error) std::rethrow_exception(error);
   return sum;
+}
+
+std::optional<double> estimate_remaining_s(const Progress& p, int jobs) {
+  if (p.ran >= p.to_run) return 0.0;
+  const auto mean = [](const std::vector<double>& v) {
+    double m = 0;
+    for (double x : v) m += x;
+    return v.empty() ? 0.0 : m / static_cast<double>(v.size());
+  };
+  const std::optional<double> rest = !p.rest_s.empty() ? std::optional(mean(p.rest_s)) : p.prior_rest_s;
+  const std::optional<double> build = !p.build_s.empty() ? std::optional(mean(p.build_s)) : p.prior_build_s;
+  if (!rest) return std::nullopt;
+  const bool builds_ahead = p.builds_queued > 0 || !p.building.empty();
+  if (builds_ahead && !build) return std::nullopt;
+  double left = 0;
+  for (const auto& r : p.running) {
+    // A running point past its expected time counts as about to finish.
+    const double expected = *rest + (p.building.contains(r.id) ? build.value_or(0) : 0.0);
+    left += std::max(0.0, expected - r.elapsed_s);
+  }
+  const std::size_t not_started = p.to_run - p.ran - std::min(p.to_run - p.ran, p.running.size());
+  left += static_cast<double>(not_started) * *rest + static_cast<double>(p.builds_queued) * build.value_or(0);
+  return left / std::max(1, jobs);
 }
 
 }  // namespace llamaf::dse

@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -41,9 +42,29 @@ struct Progress {
   };
   std::vector<Running> running;
   bool tick = false;
-  // Wall-clock seconds of the points this run finished (for an ETA).
+  // Wall-clock seconds of the points this run finished.
   std::vector<double> finished_s;
+  // For the ETA (estimate_remaining_s). A point whose simulator does not
+  // exist yet builds it first (evaluate.sim.build), once per RTL parameter
+  // set: the builds observed (seconds in the "building simulator" stage),
+  // each finished point's time without its build, and the builds still
+  // ahead for points not started (distinct parameter sets that no started
+  // point is building).
+  std::vector<double> build_s;
+  std::vector<double> rest_s;
+  std::size_t builds_queued = 0;
+  std::set<std::string> building;  // ids of running points that build their simulator
+  // From earlier runs on this machine (llamaf explore keeps them in the
+  // cache folder), used until this run has its own figures.
+  std::optional<double> prior_build_s, prior_rest_s;
 };
+
+// Seconds left in the run with `jobs` points evaluated in parallel: each
+// queued point takes the mean point time (without builds), each build still
+// ahead the mean build time, and a running point what is left of its
+// expected time. nullopt while neither this run nor the priors give a
+// point time (or a build time when builds are ahead).
+std::optional<double> estimate_remaining_s(const Progress& p, int jobs);
 
 struct RunOptions {
   std::filesystem::path out_dir;
@@ -59,6 +80,7 @@ struct RunOptions {
   bool retry_failed = false;  // with resume: evaluate failed points again
   std::optional<double> timeout_s;  // overrides the sweep's run.timeout_s
   std::function<void(const Progress&)> progress;  // called under a lock
+  std::optional<double> prior_build_s, prior_rest_s;  // copied into Progress
 };
 
 struct RunSummary {

@@ -2,8 +2,10 @@
 // cache keyed by the RTL sources, the parameters and the script.
 #include "explorer/synth.h"
 
+#include "explorer/point_eval.h"
 #include "explorer/subprocess.h"
 #include "sim/config/json_reader.h"
+#include "sim/model/atomic_file.h"
 #include "sim/model/error.h"
 #include "sim/rtl_driver/design_params.h"
 
@@ -177,14 +179,7 @@ std::vector<std::pair<std::string, std::int64_t>> rtl_parameters(const nlohmann:
   return out;  // sorted by name (rtl_json's keys are)
 }
 
-fs::path default_cache_dir() {
-  if (const char* d = std::getenv("LLAMAF_CACHE_DIR"); d && *d) return fs::path(d) / "synth";
-  if (const char* d = std::getenv("XDG_CACHE_HOME"); d && *d)
-    return fs::path(d) / "llamaf" / "synth";
-  if (const char* d = std::getenv("HOME"); d && *d)
-    return fs::path(d) / ".cache" / "llamaf" / "synth";
-  return fs::temp_directory_path() / "llamaf-cache" / "synth";
-}
+fs::path default_cache_dir() { return default_dse_cache_dir() / "synth"; }
 
 std::vector<fs::path> rtl_sources(const fs::path& rtl_dir) {
   std::vector<fs::path> pkgs, rest;
@@ -269,16 +264,6 @@ nlohmann::json read_json_file(const fs::path& p) {
   }
 }
 
-void write_file_atomic(const fs::path& p, const std::string& text, const fs::path& tmp) {
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << text;
-    if (!out) throw_error("{}: cannot write", tmp.string());
-  }
-  std::error_code ec;
-  fs::rename(tmp, p, ec);
-  if (ec) throw_error("{}: cannot store: {}", p.string(), ec.message());
-}
 
 // One synthesis + timing job, shared by --design and --rtl.
 SynthResult run_flow(SynthResult r, const std::vector<fs::path>& sources, const std::string& top,
@@ -398,7 +383,7 @@ SynthResult run_flow(SynthResult r, const std::vector<fs::path>& sources, const 
     entry_json["timing"] = to_json(r.timing);
     entry_json["timing_key"] = tkey;
   }
-  write_file_atomic(entry, entry_json.dump(2) + "\n", work / "entry.json");
+  write_file_atomic(entry, entry_json.dump(2) + "\n");
   return r;
 }
 

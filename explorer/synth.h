@@ -77,8 +77,8 @@ struct SynthResult {
   std::filesystem::path log;  // Yosys log of the run that produced the result
 };
 
-// $LLAMAF_CACHE_DIR/synth if set, else $XDG_CACHE_HOME/llamaf/synth, else
-// ~/.cache/llamaf/synth.
+// default_dse_cache_dir()/synth: $LLAMAF_CACHE_DIR/synth if set, else
+// $XDG_CACHE_HOME/llamaf/synth, else ~/.cache/llamaf/synth.
 std::filesystem::path default_cache_dir();
 
 // The Yosys script for the given sources and parameters; the mapped netlist

@@ -5,17 +5,21 @@
 
 #include "sim/config/cli_checks.h"
 
+#include "explorer/point_eval.h"
 #include "explorer/report.h"
+#include "explorer/results_store.h"
 #include "explorer/runner.h"
 #include "explorer/sweep.h"
 #include "sim/model/error.h"
 
 #include <fmt/core.h>
+#include <nlohmann/json.hpp>
 
 #include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 
@@ -45,6 +49,58 @@ std::string duration(double s) {
   if (t >= 60) return fmt::format("{}m{:02}s", t / 60, t % 60);
   return fmt::format("{}s", t);
 }
+
+// Mean build and point times of earlier runs on this machine, for the ETA
+// before this run has its own: <cache>/explore_history.json, {"build_s": s,
+// "rest_s": {"<sweep name>": s}} (a point's time without its simulator
+// build depends on the sweep; a build on the machine).
+struct EtaHistory {
+  std::filesystem::path file;
+  nlohmann::json data = nlohmann::json::object();
+
+  static EtaHistory load(const std::filesystem::path& cache_dir) {
+    EtaHistory h;
+    h.file = cache_dir / "explore_history.json";
+    std::ifstream in(h.file);
+    if (!in) return h;
+    try {
+      h.data = nlohmann::json::parse(in);
+      if (!h.data.is_object()) h.data = nlohmann::json::object();
+    } catch (const nlohmann::json::exception&) {
+      fmt::print(stderr, "note: {} is not valid JSON; ignored (it only feeds the ETA)\n",
+                 h.file.string());
+      h.data = nlohmann::json::object();
+    }
+    return h;
+  }
+  std::optional<double> get(const std::string& key, const std::string& sweep = "") const {
+    const nlohmann::json* v = data.contains(key) ? &data[key] : nullptr;
+    if (v && !sweep.empty()) v = v->is_object() && v->contains(sweep) ? &(*v)[sweep] : nullptr;
+    if (v && v->is_number() && v->get<double>() >= 0) return v->get<double>();
+    return std::nullopt;
+  }
+  // Records this run's means (if it measured any); never fails the run.
+  void save(const std::vector<double>& build_s, const std::vector<double>& rest_s,
+            const std::string& sweep) {
+    const auto mean = [](const std::vector<double>& v) {
+      double m = 0;
+      for (double x : v) m += x;
+      return m / static_cast<double>(v.size());
+    };
+    if (build_s.empty() && rest_s.empty()) return;
+    if (!build_s.empty()) data["build_s"] = mean(build_s);
+    if (!rest_s.empty()) {
+      if (!data["rest_s"].is_object()) data["rest_s"] = nlohmann::json::object();
+      data["rest_s"][sweep] = mean(rest_s);
+    }
+    try {
+      std::filesystem::create_directories(file.parent_path());
+      write_file_atomic(file, data.dump(2) + "\n");
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "note: could not record run times in {}: {}\n", file.string(), e.what());
+    }
+  }
+};
 
 // "NumPe=16 GroupSize=64", in the sweep's parameter order.
 std::string params_text(const dse::Sweep& sweep, const nlohmann::json& params) {
@@ -80,26 +136,24 @@ void run_explore(const ExploreOptions& o) {
   opt.resume = o.resume;
   opt.retry_failed = o.retry_failed;
   if (o.timeout_s > 0) opt.timeout_s = o.timeout_s;
+  auto history = std::make_shared<EtaHistory>(
+      EtaHistory::load(o.cache_dir.empty() ? dse::default_dse_cache_dir()
+                                         : std::filesystem::path(o.cache_dir)));
+  opt.prior_build_s = history->get("build_s");
+  opt.prior_rest_s = history->get("rest_s", sweep.name);
+  // This run's build and point times, kept for the history.
+  auto measured = std::make_shared<std::pair<std::vector<double>, std::vector<double>>>();
 
   const bool tty = ::isatty(STDERR_FILENO) != 0;
   auto stages = std::make_shared<std::map<std::string, std::string>>();  // id -> last stage shown
   const int jobs = std::max(1, o.jobs);
-  opt.progress = [tty, &sweep, stages, jobs](const dse::Progress& p) {
-    // ETA: the mean time of the points this run finished, for the points
-    // queued and what is left of those running (a running point past the
-    // mean, e.g. one building its simulator, counts as about to finish).
-    std::string eta = "unknown until a point finishes";
-    if (p.to_run == p.ran) {
-      eta = "0s";
-    } else if (!p.finished_s.empty()) {
-      double mean = 0;
-      for (double s : p.finished_s) mean += s;
-      mean /= static_cast<double>(p.finished_s.size());
-      double left = 0;
-      for (const auto& r : p.running) left += std::max(0.0, mean - r.elapsed_s);
-      const std::size_t queued = p.to_run - p.ran - std::min(p.to_run - p.ran, p.running.size());
-      eta = duration((left + static_cast<double>(queued) * mean) / jobs);
-    }
+  opt.progress = [tty, &sweep, stages, jobs, measured](const dse::Progress& p) {
+    measured->first = p.build_s;
+    measured->second = p.rest_s;
+    // ETA: simulator builds still ahead and point times, from this run's
+    // finished points or else this machine's earlier runs.
+    const std::optional<double> left = dse::estimate_remaining_s(p, jobs);
+    const std::string eta = left ? duration(*left) : "unknown until a point finishes";
     std::string now;
     for (const auto& r : p.running)
       now += fmt::format("{}{} {} {}", now.empty() ? "" : "; ", r.id.substr(0, 8),
@@ -128,8 +182,10 @@ void run_explore(const ExploreOptions& o) {
                  p.record->value("status", "") == "ok" ? "" : ": " + p.record->value("reason", ""),
                  eta);
     } else {
-      fmt::print(stderr, "[{}/{}] starting: {} points to run, {} already done\n", p.done, p.total,
-                 p.to_run, p.done);
+      fmt::print(stderr, "[{}/{}] starting: {} points to run ({} simulator build{} first), {} already "
+                 "done; ETA {}{}\n",
+                 p.done, p.total, p.to_run, p.builds_queued, p.builds_queued == 1 ? "" : "s",
+                 p.done, eta, left && p.to_run > 0 ? " (from this machine's earlier runs)" : "");
     }
   };
   // The run is interruptible at any moment (Ctrl-C, a killed job): finished
@@ -139,6 +195,7 @@ void run_explore(const ExploreOptions& o) {
              opt.out_dir.string(), o.sweep_path, opt.out_dir.string(),
              o.shard == "1/1" ? "" : " --shard " + o.shard);
   const dse::RunSummary s = dse::run_sweep(sweep, opt);
+  history->save(measured->first, measured->second, sweep.name);
   if (tty) fmt::print(stderr, "\n");
   fmt::print("sweep {}: {} combinations, {} filtered out, {} points in shard {}\n", sweep.name,
              s.combinations, s.filtered_out, s.in_shard, o.shard);

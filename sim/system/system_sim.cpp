@@ -9,6 +9,7 @@
 #include "sim/board/board.h"
 #include "sim/host/host_cost.h"
 #include "sim/host/host_profile.h"
+#include "sim/model/atomic_file.h"
 #include "sim/model/checkpoint.h"
 #include "sim/model/error.h"
 #include "sim/model/generate.h"
@@ -54,6 +55,8 @@ struct SimOptions {
   std::uint64_t weights_seed = 1;
   std::uint64_t quantum = 256;
   bool quiet = false;
+  std::string stage_file;             // progress for a supervising process
+  std::string stage_label = "simulating";
   std::string trace_path;
   std::uint64_t trace_from = 0, trace_to = ~std::uint64_t(0);
 };
@@ -105,16 +108,6 @@ void interpolate_records(std::vector<TokenRecord>& records) {
     if (prev >= 0) records[j].activity = records[std::size_t(prev)].activity;
 }
 
-void write_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    if (!out) throw_error("{}: cannot write report", tmp);
-    out << text;
-    if (!out) throw_error("{}: write error", tmp);
-  }
-  std::filesystem::rename(tmp, path);
-}
 
 nlohmann::json design_json(const DesignParams& p) {
   return {{"name", p.name},          {"NumPe", p.num_pe},         {"WeightBits", p.weight_bits},
@@ -284,12 +277,21 @@ int run(const SimOptions& o, const AcceleratorFactory& factory, const std::strin
           v -= before.op_cycles.count(k) ? before.op_cycles.at(k) : 0.0;
         records.push_back({pos, token, next, delta, simulate});
         before = after;
-        if (progress) {
+        if (progress || !o.stage_file.empty()) {
           const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
           const double done = pos + 1.0;
-          fmt::print(stderr, "\r  token {}/{}  simulated cycles {:.4g}  {:.3g} cycles/s  ETA {:.0f} s   ",
-                     pos + 1, steps, after.cycles, after.cycles / wall,
-                     wall / done * (steps - done));
+          const double eta = wall / done * (steps - done);
+          if (progress)
+            fmt::print(stderr, "\r  token {}/{}  simulated cycles {:.4g}  {:.3g} cycles/s  ETA {:.0f} s   ",
+                       pos + 1, steps, after.cycles, after.cycles / wall, eta);
+          if (!o.stage_file.empty()) {
+            // Progress only: a failure to write it must not fail the run.
+            try {
+              write_file_atomic(o.stage_file, fmt::format("{} token {}/{}, ETA {:.0f} s\n",
+                                                          o.stage_label, pos + 1, steps, eta));
+            } catch (const std::exception&) {
+            }
+          }
         }
         if (pos + 1 >= static_cast<int>(prompt.size())) {
           if (next == 1) break;
@@ -406,7 +408,7 @@ int run(const SimOptions& o, const AcceleratorFactory& factory, const std::strin
                          {"speedup", base_tps > 0 ? tokens_per_s / base_tps : 0.0}};
   }
   rep["wall_seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-  if (!o.report_path.empty()) write_atomically(o.report_path, rep.dump(2) + "\n");
+  if (!o.report_path.empty()) write_file_atomic(o.report_path, rep.dump(2) + "\n");
 
   // Human output.
   if (tok) fmt::print("{}\n", tok->decode(produced));
@@ -498,6 +500,10 @@ int system_sim_main(int argc, char** argv, const AcceleratorFactory& factory,
   app.add_option("--quantum", o.quantum, "max cycles the accelerator runs ahead of a computing host")
       ->capture_default_str();
   app.add_flag("--quiet", o.quiet, "no progress line");
+  app.add_option("--stage-file", o.stage_file,
+                 "rewrite FILE after every position with \"LABEL token k/N, ETA s\" (how the "
+                 "explorer shows a running point's progress)");
+  app.add_option("--stage-label", o.stage_label, "LABEL of --stage-file")->capture_default_str();
   app.add_option("--trace", o.trace_path,
                  "VCD waveforms of lf_top (needs a build with -DLLAMAF_RTL_TRACE=ON)");
   app.add_option("--trace-from", o.trace_from, "first fabric cycle dumped");

@@ -145,3 +145,13 @@ TEST_CASE("the report gives bandwidth and queueing per PL-PS port and per DDR co
     CHECK(v["cam_blocked_fraction"].get<double>() <= 1);
   }
 }
+
+TEST_CASE("a stage file (--stage-file) holds the last position's progress line", "[system][models]") {
+  const auto stage = std::filesystem::temp_directory_path() / "llamaf_system_test" / "stage.txt";
+  std::filesystem::remove(stage);
+  simulate("-n 5 --stage-file " + stage.string() + " --stage-label testing", "stage");
+  std::ifstream in(stage);
+  std::string line;
+  std::getline(in, line);
+  CHECK(line.rfind("testing token 5/5, ETA ", 0) == 0);
+}

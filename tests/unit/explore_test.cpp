@@ -8,6 +8,7 @@
 #include "explorer/point_eval.h"
 #include "explorer/report.h"
 #include "explorer/results_store.h"
+#include "explorer/runner.h"
 #include "explorer/subprocess.h"
 #include "explorer/sweep.h"
 #include "sim/model/config.h"
@@ -863,4 +864,38 @@ TEST_CASE("expressions: nesting and length are bounded with a clear error", "[ex
   CHECK_THAT(error_of([&] { Expr::parse(std::string(100, '!') + "1", "w"); }), Catch::Contains("nesting"));
   const std::string ok = std::string(60, '(') + "1" + std::string(60, ')');
   CHECK(Expr::parse(ok, "w").eval([](const std::string&) { return std::nullopt; }).truthy());
+}
+
+TEST_CASE("ETA: builds ahead are counted once each, with the measured build time", "[explore][eta]") {
+  llamaf::dse::Progress p;
+  p.to_run = 6;
+  p.ran = 2;
+  p.rest_s = {10, 30};  // mean 20 s per point without its build
+  p.build_s = {100};    // one build measured
+  p.builds_queued = 2;  // the 4 points left need 2 distinct simulators
+  CHECK(*llamaf::dse::estimate_remaining_s(p, 1) == Approx(4 * 20 + 2 * 100));
+  CHECK(*llamaf::dse::estimate_remaining_s(p, 2) == Approx((4 * 20 + 2 * 100) / 2.0));
+  // A running point that builds: what is left of build + point time.
+  p.running.push_back({"a", nlohmann::json::object(), "building simulator", 30});
+  p.building.insert("a");
+  p.builds_queued = 1;
+  CHECK(*llamaf::dse::estimate_remaining_s(p, 1) == Approx((120 - 30) + 3 * 20 + 100));
+  // Past its expected time it counts as about to finish.
+  p.running[0].elapsed_s = 500;
+  CHECK(*llamaf::dse::estimate_remaining_s(p, 1) == Approx(3 * 20 + 100));
+}
+
+TEST_CASE("ETA: priors from earlier runs until this run measures, unknown without", "[explore][eta]") {
+  llamaf::dse::Progress p;
+  p.to_run = 3;
+  p.builds_queued = 3;
+  CHECK_FALSE(llamaf::dse::estimate_remaining_s(p, 1).has_value());
+  p.prior_rest_s = 5;
+  CHECK_FALSE(llamaf::dse::estimate_remaining_s(p, 1).has_value());  // builds ahead, no build time
+  p.prior_build_s = 50;
+  CHECK(*llamaf::dse::estimate_remaining_s(p, 1) == Approx(3 * 5 + 3 * 50));
+  p.build_s = {80};  // this run's measurement replaces the prior
+  CHECK(*llamaf::dse::estimate_remaining_s(p, 1) == Approx(3 * 5 + 3 * 80));
+  p.ran = 3;
+  CHECK(*llamaf::dse::estimate_remaining_s(p, 1) == 0.0);
 }

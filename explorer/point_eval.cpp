@@ -212,6 +212,13 @@ StageOutcome sim_report_metrics(const json& rep) {
   }
 }
 
+const std::vector<std::string>& sim_option_keys() {
+  static const std::vector<std::string> keys = {"sim_layers", "policy",        "weights",
+                                                "weights_seed", "build",      "baseline",
+                                                "staging_bytes", "sample_positions"};
+  return keys;
+}
+
 std::optional<std::string> simulator_build_needed(const json& point,
                                                   const std::filesystem::path& bin_dir) {
   namespace fs = std::filesystem;
@@ -244,11 +251,8 @@ StageOutcome simulate_point(const json& point, const EvalContext& ctx) {
   const json& design = field(point, "design");
   const json& opts = ev.value("sim", json::object());
   for (const auto& [k, v] : opts.items())
-    if (k != "sim_layers" && k != "policy" && k != "weights" && k != "weights_seed" && k != "build" &&
-        k != "baseline" && k != "staging_bytes")
-      throw_error("evaluate.sim: unknown key '{}' (known: sim_layers, policy, weights, "
-                  "weights_seed, build, baseline, staging_bytes)",
-                  k);
+    if (std::find(sim_option_keys().begin(), sim_option_keys().end(), k) == sim_option_keys().end())
+      throw_error("evaluate.sim: unknown key '{}' (known: {})", k, fmt::join(sim_option_keys(), ", "));
   const std::string absent = "cycle-accurate simulation metrics (tokens_per_s, latency, bandwidth, "
                              "per-operator, energy) are absent: ";
   const sim::DesignParams params = design_of(point);
@@ -332,6 +336,10 @@ StageOutcome simulate_point(const json& point, const EvalContext& ctx) {
   if (opts.contains("staging_bytes")) {
     argv.push_back("--staging-bytes");
     argv.push_back(opts["staging_bytes"].dump());
+  }
+  if (opts.contains("sample_positions")) {
+    argv.push_back("--sample-positions");
+    argv.push_back(opts["sample_positions"].dump());
   }
   if (auto mhz = find_number(design, {}, {"clock_mhz", "fabric_clock_mhz"})) {
     argv.push_back("--clock-mhz");

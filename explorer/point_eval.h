@@ -85,6 +85,9 @@ struct StageOutcome {
 // Yosys failure (e.g. parameters the RTL rejects) fails the point.
 // evaluate_point() then adds fits_board (when the board lists its
 // resources) and passes LUT/FF counts to the energy model.
+// The keys evaluate.sim may hold (simulate_point's options; the sweep loader
+// checks them at load).
+const std::vector<std::string>& sim_option_keys();
 StageOutcome simulate_point(const nlohmann::json& point, const EvalContext& ctx);
 
 // The simulator a point's evaluation would build before simulating (its

@@ -204,11 +204,11 @@ void validate_evaluate_key(const std::string& key, const json& v, const At& at) 
     get_bool(v, at);
   } else if (key == "sim.staging_bytes") {
     get_int(v, at, 0, std::numeric_limits<std::int64_t>::max());
+  } else if (key == "sim.sample_positions") {
+    get_int(v, at, 2, 100000);
   } else if (key.rfind("sim.", 0) == 0) {
-    const std::vector<std::string> known = {"sim_layers", "policy",   "weights",      "weights_seed",
-                                            "build",      "baseline", "staging_bytes"};
-    at.fail(fmt::format("a known evaluate.sim key (sim_layers, policy, weights, weights_seed, "
-                        "build, baseline, staging_bytes){}", config::did_you_mean(key.substr(4), known)));
+    at.fail(fmt::format("a known evaluate.sim key ({}){}", fmt::join(sim_option_keys(), ", "),
+                        config::did_you_mean(key.substr(4), sim_option_keys())));
   }
 }
 
@@ -579,12 +579,11 @@ Sweep parse_sweep(const json& j, const std::filesystem::path& file,
       if (root == "evaluate" && first == "sim") {
         const std::string sub = t.substr(dot + 1);
         if (sub == "sim") a.key("set").fail("evaluate.sim.KEY (a key of evaluate.sim)", &pj["set"]);
-        const std::vector<std::string> known = {"sim.sim_layers", "sim.policy",   "sim.weights",
-                                                "sim.weights_seed", "sim.build", "sim.baseline",
-                                                "sim.staging_bytes"};
+        std::vector<std::string> known;
+        for (const auto& k : sim_option_keys()) known.push_back("sim." + k);
         if (std::find(known.begin(), known.end(), sub) == known.end())
-          a.key("set").fail(fmt::format("a known evaluate.sim key (sim_layers, policy, weights, "
-                                        "weights_seed, build); '{}' is not one{}", t,
+          a.key("set").fail(fmt::format("a known evaluate.sim key ({}); '{}' is not one{}",
+                                        fmt::join(sim_option_keys(), ", "), t,
                                         config::did_you_mean(sub, known)),
                             &pj["set"]);
       }

@@ -744,6 +744,10 @@ TEST_CASE("sweep load: evaluate.sim values, RTL legality and checkpoints are che
   j = base_sweep();
   j["evaluate"] = {{"sim", {{"bild", true}}}};
   CHECK_THAT(error_of([&] { parse(j); }), Catch::Contains("evaluate.sim.bild") && Catch::Contains("did you mean 'build'"));
+  j["evaluate"] = {{"sim", {{"sample_positions", 1}}}};  // at least the first and the last
+  CHECK_THAT(error_of([&] { parse(j); }), Catch::Contains("evaluate.sim.sample_positions"));
+  j["evaluate"] = {{"sim", {{"sample_position", 3}}}};
+  CHECK_THAT(error_of([&] { parse(j); }), Catch::Contains("did you mean 'sample_positions'"));
   // The issue's NumPe values, with simulation and synthesis on (the default)
   // or off: refused at load, naming the point and the rule.
   for (const int n : {0, 3, -8, 1000000}) {

@@ -10,6 +10,7 @@
 #include "sim/dram/ps_memory.h"
 #include "sim/model/config.h"
 #include "sim/rtl_driver/design_params.h"
+#include "sim/system/fast_mode.h"
 #include "sim/model/error.h"
 
 #include <fmt/format.h>
@@ -407,13 +408,16 @@ static void validate_points(const Sweep& s) {
     const json& board = p.resolved["board"];
     const std::string key = p.resolved["design"].dump() + p.resolved["model"].dump() +
                             (board.is_object() ? board.value("ps", json()).dump() : "") +
-                            (hardware ? "h" : "q");
+                            ev.value("sim", json()).dump() + (hardware ? "h" : "q");
     if (!seen.insert(key).second) continue;
     std::string params;
     for (const auto& [k, v] : p.params.items()) params += (params.empty() ? "" : ", ") + k + " = " + v.dump();
     try {
       const sim::DesignParams d = sim::design_params_from_json(p.resolved["design"], "design");
       sim::check_rtl_legality(d, "design", !hardware);
+      if (ev.value("simulate", true) && ev.contains("sim") && ev["sim"].is_object() &&
+          ev["sim"].contains("sim_layers") && ev["sim"].value("policy", json()).is_string())
+        sim::check_fast_mode_policy(ev["sim"]["policy"].get<std::string>(), "evaluate.sim");
       (void)model::config_from_json(p.resolved["model"], "model");
       // The port map against the board's PS (docs/memory.md): one PS port
       // per AXI read port, each a PL-PS port the PS has, none twice. Checked

@@ -16,6 +16,7 @@
 #include "sim/model/synthetic.h"
 #include "sim/model/tokenizer.h"
 #include "sim/system/activity.h"
+#include "sim/system/fast_mode.h"
 #include "sim/system/memory_map.h"
 #include "sim/system/rtl_backend.h"
 #include "sim/system/soc.h"
@@ -156,6 +157,7 @@ int run(const SimOptions& o, const AcceleratorFactory& factory, const std::strin
       profile = host::load_host_profile(host::resolve_host_profile(ref, base));
     }
   }
+  if (o.sim_layers > 0) check_fast_mode_policy(policy_name(policy), "--sim-layers with --policy");
   if (is_staged(policy) && o.staging_bytes > 0 && o.staging_bytes < MemoryMap::kAlign)
     throw_error("--staging-bytes {}: expected at least {} bytes", o.staging_bytes, MemoryMap::kAlign);
   std::optional<nlohmann::json> baseline;

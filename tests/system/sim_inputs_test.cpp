@@ -122,6 +122,7 @@ TEST_CASE("simulator options are checked with readable messages", "[system]") {
       {"-n 0", "-n 0: expected a positive number"},
       {"-n 100000", "-n 100000: more positions than the model's seq_len 512"},
       {"--quantum 0", "--quantum 0"},
+      {"--sim-layers 1 --policy staged_async", "fast mode (sim_layers) cannot extrapolate"},
   };
   for (const Case& c : cases) {
     const Run r = run(base + c.args);

@@ -746,6 +746,8 @@ TEST_CASE("sweep load: evaluate.sim values, RTL legality and checkpoints are che
   CHECK_THAT(error_of([&] { parse(j); }), Catch::Contains("evaluate.sim.bild") && Catch::Contains("did you mean 'build'"));
   j["evaluate"] = {{"sim", {{"sample_positions", 1}}}};  // at least the first and the last
   CHECK_THAT(error_of([&] { parse(j); }), Catch::Contains("evaluate.sim.sample_positions"));
+  j["evaluate"] = {{"sim", {{"sim_layers", 1}, {"policy", "staged_async"}}}};
+  CHECK_THAT(error_of([&] { parse(j); }), Catch::Contains("fast mode") && Catch::Contains("staged_async"));
   j["evaluate"] = {{"sim", {{"sample_position", 3}}}};
   CHECK_THAT(error_of([&] { parse(j); }), Catch::Contains("did you mean 'sample_positions'"));
   // The issue's NumPe values, with simulation and synthesis on (the default)

@@ -17,10 +17,6 @@
 using namespace llamaf;
 using namespace llamaf::sim;
 
-// libsystemc refers to sc_main; Catch's main (tests/support) runs this
-// program and each Soc case calls sc_start itself, so it is never entered.
-int sc_main(int, char**) { return 1; }
-
 TEST_CASE("watchdog: the bound grows with the job's PE beats", "[watchdog]") {
   const ProgressWatchdog w(8);
   CHECK(w.job_cycle_bound(1, 8) == 64 + 1'000'000);

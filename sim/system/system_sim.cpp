@@ -258,6 +258,11 @@ int run(const SimOptions& o, const AcceleratorFactory& factory, const std::strin
       int token = prompt[0];
       Activity before = backend.snapshot();
       std::size_t next_sampled = 0;
+      // Wall time of the simulated and of the golden-only positions so far,
+      // for the ETA: with --sample-positions the two differ by 100x or more.
+      double wall_sim = 0, wall_gold = 0;
+      int n_sim = 0, n_gold = 0;
+      auto pos_start = std::chrono::steady_clock::now();
       for (int pos = 0; pos < steps; ++pos) {
         // A position not sampled runs on the golden model alone (no
         // simulated time); its activity is interpolated afterwards.
@@ -279,10 +284,17 @@ int run(const SimOptions& o, const AcceleratorFactory& factory, const std::strin
           v -= before.op_cycles.count(k) ? before.op_cycles.at(k) : 0.0;
         records.push_back({pos, token, next, delta, simulate});
         before = after;
+        const auto pos_end = std::chrono::steady_clock::now();
+        (simulate ? wall_sim : wall_gold) += std::chrono::duration<double>(pos_end - pos_start).count();
+        ++(simulate ? n_sim : n_gold);
+        pos_start = pos_end;
         if (progress || !o.stage_file.empty()) {
-          const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-          const double done = pos + 1.0;
-          const double eta = wall / done * (steps - done);
+          const double wall = std::chrono::duration<double>(pos_end - wall_start).count();
+          const double per_sim = n_sim ? wall_sim / n_sim : 0.0;
+          const double per_gold = n_gold ? wall_gold / n_gold : per_sim;  // unknown yet: as slow
+          const int sim_left = static_cast<int>(sampled.size() - next_sampled);
+          const int gold_left = steps - (pos + 1) - sim_left;
+          const double eta = sim_left * per_sim + gold_left * per_gold;
           if (progress)
             fmt::print(stderr, "\r  token {}/{}  simulated cycles {:.4g}  {:.3g} cycles/s  ETA {:.0f} s   ",
                        pos + 1, steps, after.cycles, after.cycles / wall, eta);

@@ -11,6 +11,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 
@@ -115,6 +116,29 @@ dram::PsConfig one_port() {
   return c;
 }
 
+// AddressSanitizer cannot follow SystemC's coroutine stacks (QuickThreads,
+// no fiber annotations in SystemC 2.3.4): an exception leaving a SystemC
+// thread, or threads left suspended at the end, give false stack-buffer
+// reports (google/sanitizers issue 189). The Soc cases then report
+// themselves skipped (tests/CMakeLists.txt: LLAMAF-SKIPPED); the regular
+// build runs them.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAsan = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kAsan = true;
+#else
+constexpr bool kAsan = false;
+#endif
+#else
+constexpr bool kAsan = false;
+#endif
+
+bool skipped_under_asan() {
+  if (kAsan) std::puts("LLAMAF-SKIPPED: SystemC coroutines under AddressSanitizer");
+  return kAsan;
+}
+
 // Runs one job of rows x cols on the scripted model through the Soc: the
 // host writes the shape, enqueues and waits for the interrupt.
 void run_one_job(ScriptedAccelerator& acc, std::uint32_t rows, std::uint32_t cols) {
@@ -141,6 +165,7 @@ TEST_CASE("soc: a job that completes lets the program finish", "[watchdog][syste
 
 TEST_CASE("soc: an accelerator that never completes its job is stopped by the watchdog",
           "[watchdog][system]") {
+  if (skipped_under_asan()) return;
   ScriptedAccelerator acc(0, false);
   try {
     run_one_job(acc, 3, 16);
@@ -155,6 +180,7 @@ TEST_CASE("soc: an accelerator that never completes its job is stopped by the wa
 
 TEST_CASE("soc: a host waiting for an interrupt that cannot come is reported as a stall",
           "[watchdog][system]") {
+  if (skipped_under_asan()) return;
   ScriptedAccelerator acc(500, true);
   CHECK_THROWS_WITH(run_one_job(acc, 2, 16), Catch::Contains("simulation stalled") &&
                                                  Catch::Contains("waiting for 1"));

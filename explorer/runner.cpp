@@ -259,7 +259,6 @@ RunSummary run_sweep(const Sweep& sweep, const RunOptions& opt) {
         in_flight.erase(p.id);
         end_build_stage(p.id, std::chrono::steady_clock::now());
         prog.building.erase(p.id);
-        prog.finished_s.push_back(pr.wall_seconds);
         prog.rest_s.push_back(std::max(0.0, pr.wall_seconds - build_time[p.id].seconds));
         build_time.erase(p.id);
         ++sum.ran;
@@ -314,6 +313,8 @@ RunSummary run_sweep(const Sweep& sweep, const RunOptions& opt) {
     ticker.join();
   }
   if (error) std::rethrow_exception(error);
+  sum.build_s = prog.build_s;
+  sum.rest_s = prog.rest_s;
   return sum;
 }
 

@@ -42,8 +42,6 @@ struct Progress {
   };
   std::vector<Running> running;
   bool tick = false;
-  // Wall-clock seconds of the points this run finished.
-  std::vector<double> finished_s;
   // For the ETA (estimate_remaining_s). A point whose simulator does not
   // exist yet builds it first (evaluate.sim.build), once per RTL parameter
   // set: the builds observed (seconds in the "building simulator" stage),
@@ -90,6 +88,9 @@ struct RunSummary {
   std::size_t ran = 0, ok = 0, failed = 0, infeasible = 0;  // this run
   std::size_t failed_before = 0;  // failed records of earlier runs, not retried
   bool dropped_torn_tail = false;
+  // This run's simulator build times and point times without the build
+  // (Progress::build_s, rest_s; measured only with a progress callback).
+  std::vector<double> build_s, rest_s;
 };
 
 // Throws llamaf::Error when DIR holds another sweep's results, or results

@@ -415,9 +415,10 @@ static void validate_points(const Sweep& s) {
     try {
       const sim::DesignParams d = sim::design_params_from_json(p.resolved["design"], "design");
       sim::check_rtl_legality(d, "design", !hardware);
-      if (ev.value("simulate", true) && ev.contains("sim") && ev["sim"].is_object() &&
-          ev["sim"].contains("sim_layers") && ev["sim"].value("policy", json()).is_string())
-        sim::check_fast_mode_policy(ev["sim"]["policy"].get<std::string>(), "evaluate.sim");
+      const json sim_opts = ev.value("sim", json::object());
+      const json policy = sim_opts.is_object() ? sim_opts.value("policy", json()) : json();
+      if (ev.value("simulate", true) && sim_opts.contains("sim_layers") && policy.is_string())
+        sim::check_fast_mode_policy(policy.get<std::string>(), "evaluate.sim");
       (void)model::config_from_json(p.resolved["model"], "model");
       // The port map against the board's PS (docs/memory.md): one PS port
       // per AXI read port, each a PL-PS port the PS has, none twice. Checked

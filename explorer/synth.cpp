@@ -264,7 +264,6 @@ nlohmann::json read_json_file(const fs::path& p) {
   }
 }
 
-
 // One synthesis + timing job, shared by --design and --rtl.
 SynthResult run_flow(SynthResult r, const std::vector<fs::path>& sources, const std::string& top,
                      const std::string& origin, const SynthOptions& opt) {

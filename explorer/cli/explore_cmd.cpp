@@ -136,20 +136,15 @@ void run_explore(const ExploreOptions& o) {
   opt.resume = o.resume;
   opt.retry_failed = o.retry_failed;
   if (o.timeout_s > 0) opt.timeout_s = o.timeout_s;
-  auto history = std::make_shared<EtaHistory>(
-      EtaHistory::load(o.cache_dir.empty() ? dse::default_dse_cache_dir()
-                                         : std::filesystem::path(o.cache_dir)));
-  opt.prior_build_s = history->get("build_s");
-  opt.prior_rest_s = history->get("rest_s", sweep.name);
-  // This run's build and point times, kept for the history.
-  auto measured = std::make_shared<std::pair<std::vector<double>, std::vector<double>>>();
+  EtaHistory history = EtaHistory::load(o.cache_dir.empty() ? dse::default_dse_cache_dir()
+                                                            : std::filesystem::path(o.cache_dir));
+  opt.prior_build_s = history.get("build_s");
+  opt.prior_rest_s = history.get("rest_s", sweep.name);
 
   const bool tty = ::isatty(STDERR_FILENO) != 0;
   auto stages = std::make_shared<std::map<std::string, std::string>>();  // id -> last stage shown
   const int jobs = std::max(1, o.jobs);
-  opt.progress = [tty, &sweep, stages, jobs, measured](const dse::Progress& p) {
-    measured->first = p.build_s;
-    measured->second = p.rest_s;
+  opt.progress = [tty, &sweep, stages, jobs](const dse::Progress& p) {
     // ETA: simulator builds still ahead and point times, from this run's
     // finished points or else this machine's earlier runs.
     const std::optional<double> left = dse::estimate_remaining_s(p, jobs);
@@ -195,7 +190,7 @@ void run_explore(const ExploreOptions& o) {
              opt.out_dir.string(), o.sweep_path, opt.out_dir.string(),
              o.shard == "1/1" ? "" : " --shard " + o.shard);
   const dse::RunSummary s = dse::run_sweep(sweep, opt);
-  history->save(measured->first, measured->second, sweep.name);
+  history.save(s.build_s, s.rest_s, sweep.name);
   if (tty) fmt::print(stderr, "\n");
   fmt::print("sweep {}: {} combinations, {} filtered out, {} points in shard {}\n", sweep.name,
              s.combinations, s.filtered_out, s.in_shard, o.shard);

@@ -302,6 +302,8 @@ StageOutcome simulate_point(const json& point, const EvalContext& ctx) {
   // The PS ports are no part of the simulator's identity (one binary serves
   // every port map): the simulator reads them from this file.
   if (!params.ps_ports.empty()) design_file["ps_ports"] = params.ps_ports;
+  // So is the weight layout (the LAYOUT register, set at run time).
+  if (params.weight_chunk_bytes != 0) design_file["weight_layout"] = params.weight_layout();
   write_file_atomic(dir / (name + ".json"), design_file.dump(2) + "\n");
   write_file_atomic(dir / "board.json", board.dump(2) + "\n");
   std::vector<std::string> argv = {exe.string(), "--design", (dir / (name + ".json")).string(),
@@ -477,7 +479,7 @@ json model_byte_metrics(const json& point) {
     const model::WeightImageLayout l = model::weight_image_layout(m.rows, pc, spec, bus);
     weight += m.count * m.rows * l.weight_words * bus_bytes;
     scale += m.count * m.rows * l.scale_words * bus_bytes;
-    image += m.count * l.total_bytes;
+    image += m.count * l.bytes_read();
     macs += m.count * static_cast<std::int64_t>(m.rows) * m.cols;
     act += m.count * model::activation_image_bytes(pc, spec, bus);
     result += m.count * static_cast<std::int64_t>(m.rows) * 4;

@@ -1,6 +1,10 @@
-// One AXI4 read master: reads contiguous ranges of full-width words with INCR
-// bursts of at most MaxBurstBeats beats, split at 4 KiB boundaries, with at
-// most MaxOutstanding bursts in flight. A burst is issued only when the
+// One AXI4 read master: reads ranges of full-width words with INCR bursts of
+// at most MaxBurstBeats beats, split at 4 KiB boundaries, with at most
+// MaxOutstanding bursts in flight. A range is contiguous (stride 0) or, for
+// an interleaved weight image, a sequence of chunks of 2^k bytes, one every
+// `stride` bytes: after the burst that ends a chunk the address jumps to the
+// next chunk (the range starts chunk-aligned and 2^k is at least one full
+// burst, so bursts tile the chunks exactly). A burst is issued only when the
 // downstream buffer has room for all of its beats (credit = BufWords minus
 // buffered words minus beats still to arrive), so rready is always high.
 // Every range carries a tag that is returned with each of its data beats.
@@ -17,6 +21,7 @@ module lf_axi_reader #(
   parameter int unsigned BufWords       = 64,
   parameter int unsigned TagBits        = 1,
   localparam int unsigned AxiBytes      = AxiDataBits / 8,
+  localparam int unsigned LayoutBits    = lf_pkg::LAYOUT_BITS,
   localparam int unsigned WordsBits     = AxiAddrBits - $clog2(AxiBytes) + 1,
   localparam int unsigned BufCntBits    = $clog2(BufWords + 1)
 ) (
@@ -28,6 +33,8 @@ module lf_axi_reader #(
   input  logic [AxiAddrBits-1:0] cmd_addr_i,   // AxiBytes aligned
   input  logic [WordsBits-1:0]   cmd_words_i,  // >= 1
   input  logic [TagBits-1:0]     cmd_tag_i,
+  input  logic [LayoutBits-1:0]  cmd_chunk_log2_i,  // k; only with a stride
+  input  logic [AxiAddrBits-1:0] cmd_stride_i,      // bytes between chunks; 0: contiguous
   // downstream buffer occupancy (words)
   input  logic [BufCntBits-1:0]  buf_count_i,
   // AXI read address / data
@@ -60,6 +67,10 @@ module lf_axi_reader #(
   localparam int unsigned OutstBits   = $clog2(BufWords + MaxBurstBeats + 1);
   localparam int unsigned BurstCntBits = $clog2(MaxOutstanding + 1);
   localparam int unsigned TagDepth    = lf_pkg::max_u(2, MaxOutstanding);
+  // Address bits above one full burst: a burst ends a chunk when those
+  // below bit k are all ones (it is the chunk's last burst slot).
+  localparam int unsigned SlotShift   = lf_pkg::burst_bytes_log2(AxiDataBits, MaxBurstBeats);
+  localparam int unsigned SlotBits    = AxiAddrBits - SlotShift;
 
   logic                   active_d, active_q;
   logic [AxiAddrBits-1:0] addr_d, addr_q;
@@ -73,6 +84,11 @@ module lf_axi_reader #(
   logic                   plan_ok_d, plan_ok_q;        // len_q/last_q belong to addr_q/rem_q
   logic [OutstBits:0]     free_d, free_q;              // FIFO words not owned (one cycle old)
   logic                   room_d, room_q;              // a burst may be requested
+  logic                   strided_d, strided_q;        // the range is a chunk sequence
+  logic [AxiAddrBits-1:0] stride_d, stride_q;
+  logic [AxiAddrBits-1:0] next_chunk_d, next_chunk_q;  // start of the next chunk
+  logic [SlotBits-1:0]    in_chunk_d, in_chunk_q;      // address bits inside a chunk (above a burst)
+  logic                   chunk_end_d, chunk_end_q;    // the next burst ends a chunk
 
   logic [Dist4kBits-1:0]  to_4k;
   logic [LenBits-1:0]     cap;
@@ -97,6 +113,7 @@ module lf_axi_reader #(
     if (last_d) begin
       len_d = LenBits'(rem_q);
     end
+    chunk_end_d = strided_q && (&(addr_q[AxiAddrBits-1:SlotShift] | ~in_chunk_q));
   end
 
   // Space in the port FIFO not yet owned by a requested burst. One cycle
@@ -130,14 +147,28 @@ module lf_axi_reader #(
     rem_d     = rem_q;
     tag_d     = tag_q;
     plan_ok_d = 1'b1;
+    strided_d    = strided_q;
+    stride_d     = stride_q;
+    next_chunk_d = next_chunk_q;
+    in_chunk_d   = in_chunk_q;
     if (cmd_fire) begin
       active_d  = 1'b1;
       addr_d    = cmd_addr_i;
       rem_d     = cmd_words_i;
       tag_d     = cmd_tag_i;
       plan_ok_d = 1'b0;
+      strided_d    = (cmd_stride_i != '0);
+      stride_d     = cmd_stride_i;
+      next_chunk_d = cmd_addr_i + cmd_stride_i;
+      for (int i = 0; i < SlotBits; i++) begin
+        in_chunk_d[i] = (32'(SlotShift + i) < 32'(cmd_chunk_log2_i));
+      end
     end else if (ar_fire) begin
       addr_d    = addr_q + (AxiAddrBits'(len_q) << BeatShift);
+      if (chunk_end_q) begin
+        addr_d       = next_chunk_q;
+        next_chunk_d = next_chunk_q + stride_q;
+      end
       rem_d     = rem_q - WordsBits'(len_q);
       active_d  = !last_q;
       plan_ok_d = 1'b0;
@@ -187,6 +218,7 @@ module lf_axi_reader #(
       arv_q       <= 1'b0;
       plan_ok_q   <= 1'b0;
       room_q      <= 1'b0;
+      strided_q   <= 1'b0;
     end else begin
       active_q    <= active_d;
       tag_q       <= tag_d;
@@ -195,6 +227,7 @@ module lf_axi_reader #(
       arv_q       <= arv_d;
       plan_ok_q   <= plan_ok_d;
       room_q      <= room_d;
+      strided_q   <= strided_d;
     end
   end
 
@@ -205,6 +238,10 @@ module lf_axi_reader #(
     len_q  <= len_d;
     last_q <= last_d;
     free_q <= free_d;
+    stride_q     <= stride_d;
+    next_chunk_q <= next_chunk_d;
+    in_chunk_q   <= in_chunk_d;
+    chunk_end_q  <= chunk_end_d;
   end
 
   if (BufWords < MaxOutstanding * MaxBurstBeats) begin : gen_buf_check
@@ -219,6 +256,12 @@ module lf_axi_reader #(
   ArStable: assert property (@(posedge clk_i) disable iff (!rst_ni)
       (axi_arvalid_o && !axi_arready_i) |=> (axi_arvalid_o && $stable(axi_araddr_o) && $stable(axi_arlen_o)))
     else $error("lf_axi_reader: AR changed while waiting for arready");
+  // Bursts of a chunk sequence start on a burst slot and fill it (but the
+  // range's last), so that they tile the chunks.
+  BurstFillsSlot: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      (ar_fire && strided_q) |->
+      ((addr_q[SlotShift-1:0] == '0) && (last_q || len_q == LenBits'(BurstCap))))
+    else $error("lf_axi_reader: a chunked range's burst does not fill its slot (start not chunk-aligned?)");
   // pragma translate_on
 `endif
 

@@ -20,8 +20,9 @@ module lf_csr #(
   parameter int unsigned JobQueueDepth  = 4,
   localparam int unsigned ColBits       = $clog2(ActBufCols + 1),
   localparam int unsigned RowBits       = lf_pkg::ROW_BITS,
-  // job descriptor: {y_addr, x_addr, w_addr, cols, rows}
-  localparam int unsigned JobBits       = RowBits + ColBits + 3 * AxiAddrBits
+  localparam int unsigned LayoutBits    = lf_pkg::LAYOUT_BITS,
+  // job descriptor: {layout, y_addr, x_addr, w_addr, cols, rows}
+  localparam int unsigned JobBits       = LayoutBits + RowBits + ColBits + 3 * AxiAddrBits
 ) (
   input  logic               clk_i,
   input  logic               rst_ni,
@@ -49,14 +50,19 @@ module lf_csr #(
 
   localparam int unsigned QCntBits = $clog2(JobQueueDepth + 1);
   localparam int unsigned AlignBits = $clog2(AxiDataBits / 8);
+  // Smallest legal interleave chunk (log2 bytes): one full burst.
+  localparam int unsigned MinChunkLog2 = lf_pkg::burst_bytes_log2(AxiDataBits, MaxBurstBeats);
 
   // Staged job registers.
   logic [31:0] rows_d, rows_q, cols_d, cols_q;
   logic [63:0] w_addr_d, w_addr_q, x_addr_d, x_addr_q, y_addr_d, y_addr_q;
+  logic [LayoutBits-1:0] layout_d, layout_q;   // 0 or log2 of the interleave chunk
   // Their legality, decided when they are written (so that an enqueue only
   // combines flags): ROWS bad, COLS not a group multiple, COLS too large,
-  // each address misaligned.
+  // each address misaligned (W_ADDR: to the interleave chunk if LAYOUT
+  // interleaves), LAYOUT below one burst.
   logic        rows_bad_d, rows_bad_q, cols_grp_d, cols_grp_q, cols_big_d, cols_big_q;
+  logic        lay_bad_d, lay_bad_q;
   logic        w_mis_d, w_mis_q, x_mis_d, x_mis_q, y_mis_d, y_mis_q;
   // Status.
   logic        err_d, err_q;
@@ -89,6 +95,7 @@ module lf_csr #(
     w_addr_d = w_addr_q;
     x_addr_d = x_addr_q;
     y_addr_d = y_addr_q;
+    layout_d = layout_q;
     if (wr) begin
       unique case (csr_addr_i)
         lf_pkg::REG_ROWS:      rows_d          = csr_wdata_i;
@@ -99,8 +106,20 @@ module lf_csr #(
         lf_pkg::REG_X_ADDR_HI: x_addr_d[63:32] = csr_wdata_i;
         lf_pkg::REG_Y_ADDR_LO: y_addr_d[31:0]  = csr_wdata_i;
         lf_pkg::REG_Y_ADDR_HI: y_addr_d[63:32] = csr_wdata_i;
+        lf_pkg::REG_LAYOUT:    layout_d        = csr_wdata_i[LayoutBits-1:0];
         default: ;
       endcase
+    end
+  end
+
+  // W_ADDR alignment: to an AXI word, or to the chunk of an interleaved
+  // layout (2^LAYOUT bytes; LAYOUT <= 31, so the low word decides). Decided
+  // from the new values whenever W_ADDR_LO or LAYOUT is written.
+  logic [31:0] w_align_mask;
+  always_comb begin
+    w_align_mask = 32'((1 << AlignBits) - 1);
+    if (layout_d != '0) begin
+      w_align_mask = (32'd1 << layout_d) - 32'd1;
     end
   end
 
@@ -111,6 +130,7 @@ module lf_csr #(
     w_mis_d    = w_mis_q;
     x_mis_d    = x_mis_q;
     y_mis_d    = y_mis_q;
+    lay_bad_d  = lay_bad_q;
     if (wr) begin
       unique case (csr_addr_i)
         lf_pkg::REG_ROWS: rows_bad_d = (csr_wdata_i == '0) || (csr_wdata_i >= (32'd1 << RowBits));
@@ -118,7 +138,11 @@ module lf_csr #(
           cols_grp_d = (csr_wdata_i == '0) || ((csr_wdata_i & (GroupSize - 1)) != '0);
           cols_big_d = (csr_wdata_i > ActBufCols);
         end
-        lf_pkg::REG_W_ADDR_LO: w_mis_d = (csr_wdata_i[AlignBits-1:0] != '0);
+        lf_pkg::REG_W_ADDR_LO: w_mis_d = ((w_addr_d[31:0] & w_align_mask) != '0);
+        lf_pkg::REG_LAYOUT: begin
+          w_mis_d   = ((w_addr_d[31:0] & w_align_mask) != '0);
+          lay_bad_d = (layout_d != '0) && (layout_d < LayoutBits'(MinChunkLog2));
+        end
         lf_pkg::REG_X_ADDR_LO: x_mis_d = (csr_wdata_i[AlignBits-1:0] != '0);
         lf_pkg::REG_Y_ADDR_LO: y_mis_d = (csr_wdata_i[AlignBits-1:0] != '0);
         default: ;
@@ -138,13 +162,15 @@ module lf_csr #(
       enq_err = lf_pkg::ErrColsGroup;
     end else if (cols_big_q) begin
       enq_err = lf_pkg::ErrColsBuffer;
+    end else if (lay_bad_q) begin
+      enq_err = lf_pkg::ErrLayout;
     end else if (w_mis_q || x_mis_q || y_mis_q) begin
       enq_err = lf_pkg::ErrAlign;
     end
   end
 
   assign enq_ok  = enq_req && !q_full && (enq_err == lf_pkg::ErrNone);
-  assign job_new = {y_addr_q[AxiAddrBits-1:0], x_addr_q[AxiAddrBits-1:0], w_addr_q[AxiAddrBits-1:0],
+  assign job_new = {layout_q, y_addr_q[AxiAddrBits-1:0], x_addr_q[AxiAddrBits-1:0], w_addr_q[AxiAddrBits-1:0],
                     cols_q[ColBits-1:0], rows_q[RowBits-1:0]};
 
   lf_fifo #(
@@ -227,6 +253,7 @@ module lf_csr #(
         lf_pkg::REG_X_ADDR_HI: csr_rdata_o = x_addr_q[63:32];
         lf_pkg::REG_Y_ADDR_LO: csr_rdata_o = y_addr_q[31:0];
         lf_pkg::REG_Y_ADDR_HI: csr_rdata_o = y_addr_q[63:32];
+        lf_pkg::REG_LAYOUT:    csr_rdata_o = 32'(layout_q);
         lf_pkg::REG_PARAMS0:   csr_rdata_o = {5'd0, ScaleFmt[1:0], ActBits[4:0], WeightBits[3:0], NumPe[15:0]};
         lf_pkg::REG_PARAMS1:   csr_rdata_o = {1'b0, WeightPorts[3:0], AxiDataBits[10:0], GroupSize[15:0]};
         lf_pkg::REG_PARAMS2:   csr_rdata_o = ActBufCols;
@@ -257,6 +284,8 @@ module lf_csr #(
       w_addr_q    <= '0;
       x_addr_q    <= '0;
       y_addr_q    <= '0;
+      layout_q    <= '0;
+      lay_bad_q   <= 1'b0;
       rows_bad_q  <= 1'b1;   // the reset values: ROWS = COLS = 0
       cols_grp_q  <= 1'b1;
       cols_big_q  <= 1'b0;
@@ -279,6 +308,8 @@ module lf_csr #(
       w_addr_q    <= w_addr_d;
       x_addr_q    <= x_addr_d;
       y_addr_q    <= y_addr_d;
+      layout_q    <= layout_d;
+      lay_bad_q   <= lay_bad_d;
       rows_bad_q  <= rows_bad_d;
       cols_grp_q  <= cols_grp_d;
       cols_big_q  <= cols_big_d;

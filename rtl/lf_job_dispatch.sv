@@ -11,7 +11,10 @@
 //   SW  = ceil(ngroups * ScaleBits / BUS)   scale words per row
 //   WW  = ceil(cols / WPW), WPW = BUS / WeightBits
 //   RW  = SW + WW,  port words = rows * RW
-//   port p base = w_addr + p * rows * RW * AxiBytes
+//   port p base = w_addr + p * rows * RW * AxiBytes   (LAYOUT 0: regions)
+//   port p base = w_addr + p * 2^k, stride P * 2^k     (LAYOUT k: chunks of
+//                 2^k bytes, port p reads chunks p, p + P, ...; the reader
+//                 jumps by the stride at the end of each chunk)
 //   x words = ceil(cols / ActsPerAxiWord) + ceil(ngroups * 32 / AxiDataBits)
 // WPW and scales-per-word are 2^k * WeightPorts. The setup is a short
 // sequence of single-adder steps, so that no multiplier or long carry chain
@@ -35,7 +38,8 @@ module lf_job_dispatch #(
   parameter int unsigned ActBufCols   = 2048,
   localparam int unsigned ColBits     = $clog2(ActBufCols + 1),
   localparam int unsigned RowBits     = lf_pkg::ROW_BITS,
-  localparam int unsigned JobBits     = RowBits + ColBits + 3 * AxiAddrBits,
+  localparam int unsigned LayoutBits  = lf_pkg::LAYOUT_BITS,
+  localparam int unsigned JobBits     = LayoutBits + RowBits + ColBits + 3 * AxiAddrBits,
   localparam int unsigned AxiBytes    = AxiDataBits / 8,
   localparam int unsigned WordsBits   = AxiAddrBits - $clog2(AxiBytes) + 1,
   localparam int unsigned P           = WeightPorts
@@ -57,7 +61,12 @@ module lf_job_dispatch #(
   input  logic [P-1:0]             cmd_ready_i,
   output logic [P*AxiAddrBits-1:0] cmd_addr_o,
   output logic [P*WordsBits-1:0]   cmd_words_o,
-  output logic [P-1:0]             cmd_tag_o       // 1: activation image
+  output logic [P-1:0]             cmd_tag_o,      // 1: activation image
+  // weight ranges of an interleaved layout (all ports alike): the chunk's
+  // log2 bytes and the jump from one of a port's chunks to its next, P * 2^k
+  // bytes; 0 for one contiguous region per port
+  output logic [LayoutBits-1:0]    cmd_chunk_log2_o,
+  output logic [AxiAddrBits-1:0]   cmd_stride_o
 );
 
   localparam int unsigned ScaleBits   = (ScaleFmt == lf_pkg::ScaleFp32) ? 32 : 16;
@@ -97,6 +106,7 @@ module lf_job_dispatch #(
   logic [ColBits-1:0]     cols;
   logic [AxiAddrBits-1:0] w_addr, x_addr;
   logic [AxiAddrBits-1:0] unused_y_addr;   // the writer gets y_addr from the descriptor
+  logic [LayoutBits-1:0]  layout;          // 0: regions; k: chunks of 2^k bytes
 
   logic [ColBits-1:0]     ngroups;
   logic [ColBits:0]       t_sw, t_ww, t_xa, t_xs;
@@ -110,8 +120,11 @@ module lf_job_dispatch #(
   logic [AxiAddrBits-1:0] base_d [P];
   logic [AxiAddrBits-1:0] base_q [P];
   logic [AxiAddrBits-1:0] port_bytes;
+  logic [AxiAddrBits-1:0] chunk_bytes_d, chunk_bytes_q;   // 2^k (interleaved)
+  logic [AxiAddrBits-1:0] stride_d, stride_q;             // P * 2^k, 0: regions
+  logic [AxiAddrBits-1:0] base_step;
 
-  assign {unused_y_addr, x_addr, w_addr, cols, rows} = job_q;
+  assign {layout, unused_y_addr, x_addr, w_addr, cols, rows} = job_q;
 
   always_comb begin
     ngroups = cols >> GrpShift;
@@ -135,6 +148,7 @@ module lf_job_dispatch #(
   endfunction
 
   assign port_bytes = AxiAddrBits'(port_words_q) << AxiShift;
+  assign base_step  = (layout != '0) ? chunk_bytes_q : port_bytes;
 
   // ---------------------------------------------------------------------------
   // Control
@@ -155,6 +169,8 @@ module lf_job_dispatch #(
     mcand_d      = mcand_q;
     x_words_d    = x_words_q;
     port_words_d = port_words_q;
+    chunk_bytes_d = chunk_bytes_q;
+    stride_d     = stride_q;
     for (int p = 0; p < P; p++) begin
       base_d[p] = base_q[p];
     end
@@ -172,6 +188,11 @@ module lf_job_dispatch #(
       end
       StGeom: begin
         x_words_d = WordsBits'(t_xa) + WordsBits'(t_xs);
+        chunk_bytes_d = AxiAddrBits'(1) << layout;
+        stride_d      = '0;
+        if (layout != '0) begin
+          stride_d = AxiAddrBits'(P) << layout;
+        end
         if (PortsPow2) begin
           sw_d    = RwBits'(((ColBits + 2)'(t_sw) + (ColBits + 2)'(P - 1)) >> $clog2(P));
           ww_d    = RwBits'(((ColBits + 2)'(t_ww) + (ColBits + 2)'(P - 1)) >> $clog2(P));
@@ -222,7 +243,7 @@ module lf_job_dispatch #(
       StBase: begin
         for (int p = 1; p < P; p++) begin
           if (step_q == StepBits'(p)) begin
-            base_d[p] = base_q[p-1] + port_bytes;
+            base_d[p] = base_q[p-1] + base_step;
           end
         end
         step_d = step_q + 1'b1;
@@ -250,7 +271,9 @@ module lf_job_dispatch #(
   // Descriptor fields come straight from the queue head when it is popped.
   assign desc_rows_o   = job_i[RowBits-1:0];
   assign desc_cols_o   = job_i[RowBits +: ColBits];
-  assign desc_y_addr_o = job_i[JobBits-1 -: AxiAddrBits];
+  assign desc_y_addr_o = job_i[JobBits-LayoutBits-1 -: AxiAddrBits];
+  assign cmd_chunk_log2_o = layout;
+  assign cmd_stride_o     = stride_q;
 
   always_comb begin
     for (int p = 0; p < P; p++) begin
@@ -292,6 +315,8 @@ module lf_job_dispatch #(
     mcand_q      <= mcand_d;
     x_words_q    <= x_words_d;
     port_words_q <= port_words_d;
+    chunk_bytes_q <= chunk_bytes_d;
+    stride_q     <= stride_d;
     for (int p = 0; p < P; p++) begin
       base_q[p] <= base_d[p];
     end

@@ -23,7 +23,8 @@ package lf_pkg;
     ErrColsGroup  = 8'd2,  // COLS == 0 or not a multiple of GroupSize
     ErrColsBuffer = 8'd3,  // COLS > ActBufCols
     ErrAlign      = 8'd4,  // an address is not a multiple of AxiDataBits/8
-    ErrAxiResp    = 8'd5   // a read or write response was not OKAY
+    ErrAxiResp    = 8'd5,  // a read or write response was not OKAY
+    ErrLayout     = 8'd6   // LAYOUT names a chunk smaller than one full burst
   } err_e;
 
   // Register map (byte addresses), see docs/rtl.md.
@@ -38,6 +39,7 @@ package lf_pkg;
   localparam logic [7:0] REG_X_ADDR_HI     = 8'h20;
   localparam logic [7:0] REG_Y_ADDR_LO     = 8'h24;
   localparam logic [7:0] REG_Y_ADDR_HI     = 8'h28;
+  localparam logic [7:0] REG_LAYOUT        = 8'h2C;
   localparam logic [7:0] REG_CNT_BASE      = 8'h40;  // 8 counters x {LO, HI}
   localparam logic [7:0] REG_PARAMS0       = 8'h80;
   localparam logic [7:0] REG_PARAMS1       = 8'h84;
@@ -61,9 +63,15 @@ package lf_pkg;
   } cnt_e;
   localparam int unsigned NUM_COUNTERS = 8;   // slots, reserved ones included
 
-  // "LF" and interface version 2 (version 1 had hardware counters in slots 5
-  // and 6).
-  localparam logic [31:0] LF_ID = 32'h4C46_0002;
+  // "LF" and interface version 3 (version 2 had no LAYOUT register; version
+  // 1 had hardware counters in slots 5 and 6).
+  localparam logic [31:0] LF_ID = 32'h4C46_0003;
+
+  // Weight-image layout of a job (LAYOUT register, docs/arithmetic.md): 0 is
+  // one contiguous region per port; k > 0 interleaves the ports in chunks of
+  // 2^k bytes (port p reads chunks p, p + P, p + 2P, ...).
+  localparam int unsigned LAYOUT_BITS = 5;
+
 
   // Largest supported job row count: ROWS is a 24-bit field.
   localparam int unsigned ROW_BITS = 24;
@@ -117,6 +125,13 @@ package lf_pkg;
   // Smallest power of two >= x.
   function automatic int unsigned pow2_ceil(int unsigned x);
     pow2_ceil = (x <= 1) ? 1 : (1 << $clog2(x));
+  endfunction
+
+  // log2 of the bytes of the longest burst a reader issues: MaxBurstBeats
+  // beats, never more than one 4 KiB page. The smallest interleave chunk.
+  function automatic int unsigned burst_bytes_log2(int unsigned axi_data_bits,
+                                                   int unsigned max_burst_beats);
+    burst_bytes_log2 = min_u($clog2(max_burst_beats) + $clog2(axi_data_bits / 8), 12);
   endfunction
 
 endpackage

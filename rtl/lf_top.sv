@@ -84,7 +84,7 @@ module lf_top #(
   localparam int unsigned WgtPerWord  = BusBits / WeightBits;
   localparam int unsigned ColBits     = $clog2(ActBufCols + 1);
   localparam int unsigned RowBits     = lf_pkg::ROW_BITS;
-  localparam int unsigned JobBits     = RowBits + ColBits + 3 * AxiAddrBits;
+  localparam int unsigned JobBits     = lf_pkg::LAYOUT_BITS + RowBits + ColBits + 3 * AxiAddrBits;
   localparam int unsigned WordsBits   = AxiAddrBits - $clog2(AxiBytes) + 1;
   localparam int unsigned DotBits     = WeightBits + ActBits + $clog2(GroupSize);
   localparam int unsigned ActDepth    = ActBufCols / NumPe;
@@ -170,6 +170,8 @@ module lf_top #(
   logic [P-1:0]             cmd_valid, cmd_ready, cmd_tag;
   logic [P*AxiAddrBits-1:0] cmd_addr;
   logic [P*WordsBits-1:0]   cmd_words;
+  logic [lf_pkg::LAYOUT_BITS-1:0] cmd_chunk_log2;
+  logic [AxiAddrBits-1:0]   cmd_stride;
 
   lf_job_dispatch #(
     .WeightBits (WeightBits),
@@ -195,7 +197,9 @@ module lf_top #(
     .cmd_ready_i  (cmd_ready),
     .cmd_addr_o   (cmd_addr),
     .cmd_words_o  (cmd_words),
-    .cmd_tag_o    (cmd_tag)
+    .cmd_tag_o    (cmd_tag),
+    .cmd_chunk_log2_o(cmd_chunk_log2),
+    .cmd_stride_o (cmd_stride)
   );
 
   logic               pd_valid, pd_pop, pd_full;     // parser
@@ -279,6 +283,9 @@ module lf_top #(
       .cmd_addr_i   (cmd_addr[p*AxiAddrBits +: AxiAddrBits]),
       .cmd_words_i  (cmd_words[p*WordsBits +: WordsBits]),
       .cmd_tag_i    (cmd_tag[p]),
+      // the activation image (tag 1) is one contiguous range
+      .cmd_chunk_log2_i(cmd_chunk_log2),
+      .cmd_stride_i (cmd_tag[p] ? '0 : cmd_stride),
       .buf_count_i  (count),
       .axi_arvalid_o(axi_arvalid_o[p]),
       .axi_arready_i(axi_arready_i[p]),

@@ -26,6 +26,7 @@ struct MembenchCmdOptions {
   int outstanding = 50;
   double duration_us = 100.0;
   std::uint64_t stagger_bytes = 8192;
+  std::uint64_t interleave_bytes = 0;
   bool json = false;
 };
 
@@ -49,6 +50,7 @@ void run_membench_cmd(const MembenchCmdOptions& c) {
   o.outstanding = c.outstanding;
   o.duration_us = c.duration_us;
   o.stagger_bytes = c.stagger_bytes;
+  o.interleave_bytes = c.interleave_bytes;
   const dram::MembenchResult r = dram::run_membench(b.memory, b.ps, o);
   if (c.json) {
     nlohmann::json j = dram::to_json(r);
@@ -60,6 +62,7 @@ void run_membench_cmd(const MembenchCmdOptions& c) {
     j["outstanding"] = c.outstanding;
     j["duration_us"] = c.duration_us;
     j["stagger_bytes"] = c.stagger_bytes;
+    j["interleave_bytes"] = c.interleave_bytes;
     fmt::print("{}\n", j.dump(2));
     return;
   }
@@ -91,6 +94,9 @@ void add_membench_command(CLI::App& app) {
   cmd->add_option("--duration-us", o->duration_us, "Measured window of simulated time");
   cmd->add_option("--stagger-bytes", o->stagger_bytes,
                   "Offset of the k-th port's regions (k x this) above the FPT driver's bases");
+  cmd->add_option("--interleave-bytes", o->interleave_bytes,
+                  "Ports share the first port's region in chunks of this many bytes, taking turns "
+                  "(the accelerator's interleaved weight layout); 0: a region per port");
   cmd->add_flag("--json", o->json, "Print the result as JSON");
   cmd->callback([o] { run_membench_cmd(*o); });
 }

@@ -41,6 +41,7 @@ namespace {
 
 struct Gen {
   int port = 0;
+  std::uint64_t rank = 0;  // position in the port list (interleave)
   std::uint64_t base = 0;
   std::uint64_t offset = 0;
   int inflight = 0;
@@ -63,6 +64,14 @@ MembenchResult run_membench(const DramConfig& memory, const PsConfig& ps,
     throw_error("membench: --outstanding must be in [1, 4096], got {}", o.outstanding);
   if (o.stagger_bytes >= o.region_bytes)
     throw_error("membench: --stagger-bytes must be below the 128 MiB region, got {}", o.stagger_bytes);
+  if (o.interleave_bytes != 0) {
+    if (o.order != MembenchOrder::Sequential)
+      throw_error("membench: --interleave-bytes needs --order sequential");
+    if (o.interleave_bytes % o.request_bytes != 0 ||
+        o.interleave_bytes * o.ports.size() > o.region_bytes)
+      throw_error("membench: --interleave-bytes {} must be a multiple of --request-bytes {} and "
+                  "the ports' chunks must fit the 128 MiB region", o.interleave_bytes, o.request_bytes);
+  }
   if (!(o.duration_us > 0 && o.duration_us <= 1e6))
     throw_error("membench: --duration-us must be in (0, 1e6], got {}", o.duration_us);
 
@@ -80,7 +89,10 @@ MembenchResult run_membench(const DramConfig& memory, const PsConfig& ps,
       if (o.ports[j] == name) throw_error("membench: port {} listed twice", name);
     Gen g;
     g.port = p;
-    g.base = membench_read_base(name) + k * o.stagger_bytes;
+    g.rank = k;
+    // Interleaved: every port in the first port's region.
+    g.base = o.interleave_bytes ? membench_read_base(o.ports[0])
+                                : membench_read_base(name) + k * o.stagger_bytes;
     rd.push_back(g);
     g.base -= 0x08000000ull;
     wr.push_back(g);
@@ -92,6 +104,13 @@ MembenchResult run_membench(const DramConfig& memory, const PsConfig& ps,
     if (o.order == MembenchOrder::Random) {
       const std::uint64_t slots = std::max<std::uint64_t>(1, o.region_bytes / req);
       a = g.base + (rng() % slots) * req;
+    } else if (o.interleave_bytes) {
+      // Own-stream offset -> chunk (offset / C) of this port, among P.
+      const std::uint64_t c = o.interleave_bytes, n = o.ports.size();
+      const std::uint64_t chunk = g.offset / c;
+      if ((chunk * n + g.rank + 1) * c > o.region_bytes) g.offset = 0;
+      a = g.base + ((g.offset / c) * n + g.rank) * c + g.offset % c;
+      g.offset += req;
     } else {
       a = g.base + g.offset;
       g.offset += req;

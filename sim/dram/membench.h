@@ -33,6 +33,11 @@ struct MembenchOptions {
   // map, so concurrent streams occupy different bank groups (docs/memory.md
   // explains why the calibration data needs this and how it was chosen).
   std::uint64_t stagger_bytes = 8192;
+  // Sequential order only: 0, each port streams its own region; else the
+  // ports share the first port's region, interleaved in chunks of this many
+  // bytes (port k reads chunks k, k+P, ...: the accelerator's interleaved
+  // weight layout, docs/arithmetic.md). A multiple of request_bytes.
+  std::uint64_t interleave_bytes = 0;
   std::uint64_t seed = 1;              // random order
 };
 

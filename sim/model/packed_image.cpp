@@ -14,23 +14,21 @@ namespace {
 
 // A bus word is built (or read) whole in a buffer of bus_bits/8 bytes, then
 // scattered to (gathered from) the ports: bus bytes [p*A, (p+1)*A) are AXI
-// word p and go to port p's region at offset j*A (A = axi_bytes).
+// word p and go to port p's word j (A = axi_bytes), wherever the layout puts
+// it (WeightImageLayout::word_offset).
 //
 //   bus word j:  | port P-1 AXI word | ... | port 1 AXI word | port 0 AXI word |
-//   DRAM:        [port 0: word 0, word 1, ...][port 1: word 0, ...] ...
 struct PortScatter {
-  std::int64_t region_bytes;
-  std::size_t axi_bytes;
-  int ports;
+  const WeightImageLayout& l;
   void store(std::uint8_t* image, std::int64_t j, const std::uint8_t* word) const {
-    for (int p = 0; p < ports; ++p)
-      std::memcpy(image + p * region_bytes + j * static_cast<std::int64_t>(axi_bytes),
-                  word + p * axi_bytes, axi_bytes);
+    const auto a = static_cast<std::size_t>(l.bus.axi_bytes());
+    for (int p = 0; p < l.bus.weight_ports; ++p)
+      std::memcpy(image + l.word_offset(p, j), word + p * a, a);
   }
   void load(const std::uint8_t* image, std::int64_t j, std::uint8_t* word) const {
-    for (int p = 0; p < ports; ++p)
-      std::memcpy(word + p * axi_bytes,
-                  image + p * region_bytes + j * static_cast<std::int64_t>(axi_bytes), axi_bytes);
+    const auto a = static_cast<std::size_t>(l.bus.axi_bytes());
+    for (int p = 0; p < l.bus.weight_ports; ++p)
+      std::memcpy(word + p * a, image + l.word_offset(p, j), a);
   }
 };
 
@@ -101,6 +99,19 @@ void BusGeometry::validate() const {
     throw_error("bus geometry: axi_data_bits {} is not a power of two in 32..1024", axi_data_bits);
   if (weight_ports < 1 || weight_ports > 8)
     throw_error("bus geometry: weight_ports {} out of range 1..8", weight_ports);
+  if (chunk_bytes != 0 &&
+      (chunk_bytes < axi_bytes() || chunk_bytes > (std::int64_t{1} << 31) ||
+       !std::has_single_bit(static_cast<std::uint64_t>(chunk_bytes))))
+    throw_error("bus geometry: interleave chunk_bytes {} is not 0 or a power of two in {}..2^31",
+                chunk_bytes, axi_bytes());
+}
+
+std::int64_t WeightImageLayout::word_offset(int port, std::int64_t j) const {
+  const std::int64_t a = bus.axi_bytes();
+  if (bus.chunk_bytes == 0) return port * port_bytes + j * a;
+  const std::int64_t chunk_words = bus.chunk_bytes / a;
+  const std::int64_t chunk = j / chunk_words;
+  return (chunk * bus.weight_ports + port) * bus.chunk_bytes + (j % chunk_words) * a;
 }
 
 WeightImageLayout weight_image_layout(int rows, int cols, const QuantSpec& spec,
@@ -117,8 +128,11 @@ WeightImageLayout weight_image_layout(int rows, int cols, const QuantSpec& spec,
   l.weights_per_word = static_cast<int>(bus_bits / spec.weight_bits);
   l.scale_words = static_cast<int>((groups * scale_bits(spec.scale_format) + bus_bits - 1) / bus_bits);
   l.weight_words = (cols + l.weights_per_word - 1) / l.weights_per_word;
-  l.port_region_bytes = static_cast<std::int64_t>(rows) * l.row_words() * bus.axi_bytes();
-  l.total_bytes = l.port_region_bytes * bus.weight_ports;
+  l.bus = bus;
+  l.port_bytes = static_cast<std::int64_t>(rows) * l.row_words() * bus.axi_bytes();
+  // The last word of the last port ends the image.
+  l.total_bytes =
+      l.word_offset(bus.weight_ports - 1, l.port_bytes / bus.axi_bytes() - 1) + bus.axi_bytes();
   return l;
 }
 
@@ -138,8 +152,7 @@ std::vector<std::uint8_t> pack_weight_image(const QuantizedMatrix& m, const BusG
   const int scales_per_word = bus.bus_bits() / sb;  // sb divides bus_bits: no straddling
 
   std::vector<std::uint8_t> image(static_cast<std::size_t>(l.total_bytes), 0);
-  const PortScatter ports{l.port_region_bytes, static_cast<std::size_t>(bus.axi_bytes()),
-                          bus.weight_ports};
+  const PortScatter ports{l};
   std::vector<std::uint8_t> word(static_cast<std::size_t>(bus.bus_bits() / 8));
   for (int r = 0; r < m.rows; ++r) {
     std::int64_t j = static_cast<std::int64_t>(r) * l.row_words();
@@ -184,8 +197,7 @@ QuantizedMatrix unpack_weight_image(std::span<const std::uint8_t> image, int row
   const int wb = spec.weight_bits;
   const int sb = scale_bits(spec.scale_format);
   const int scales_per_word = bus.bus_bits() / sb;
-  const PortScatter ports{l.port_region_bytes, static_cast<std::size_t>(bus.axi_bytes()),
-                          bus.weight_ports};
+  const PortScatter ports{l};
   std::vector<std::uint8_t> word(static_cast<std::size_t>(bus.bus_bits() / 8));
   for (int r = 0; r < rows; ++r) {
     std::int64_t j = static_cast<std::int64_t>(r) * l.row_words();

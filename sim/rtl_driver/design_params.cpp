@@ -8,6 +8,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <bit>
+#include <charconv>
 #include <filesystem>
 #include <functional>
 #include <limits>
@@ -18,6 +21,12 @@ namespace llamaf::sim {
 namespace {
 
 bool is_pow2(std::int64_t v) { return v > 0 && (v & (v - 1)) == 0; }
+
+// "interleaved" without a size: one DRAM row of the ZCU102's DDR4 under its
+// psu_init address map (8 KiB of consecutive addresses per row and bank; the
+// next 8 KiB lie in another bank group, docs/memory.md), so that P ports
+// read P adjacent rows in P bank groups at once.
+constexpr std::int64_t kDefaultInterleaveBytes = 8192;
 
 // The value of each parameter by RTL name, widened so that a value beyond
 // int (1e12) is judged by the rules rather than silently wrapped.
@@ -110,7 +119,40 @@ model::ScaleFormat scale_format_from(const config::JsonObject& rtl) {
   return static_cast<model::ScaleFormat>(f);
 }
 
+// "regions" -> 0; "interleaved" -> the default chunk; "interleaved:<bytes>".
+std::int64_t parse_weight_layout(const config::JsonObject& root) {
+  const nlohmann::json& v = root.get_raw("weight_layout");
+  const std::string expected =
+      "\"regions\", \"interleaved\" or \"interleaved:<chunk bytes>\" (a power of two, e.g. "
+      "\"interleaved:8192\")";
+  if (!v.is_string()) throw_error("{}: expected {}, got {}", root.at("weight_layout"), expected, v.dump());
+  const std::string s = v.get<std::string>();
+  if (s == "regions") return 0;
+  if (s == "interleaved") return kDefaultInterleaveBytes;
+  const std::string prefix = "interleaved:";
+  if (s.rfind(prefix, 0) == 0) {
+    const std::string n = s.substr(prefix.size());
+    std::int64_t bytes = 0;
+    const auto [end, ec] = std::from_chars(n.data(), n.data() + n.size(), bytes);
+    if (ec == std::errc() && end == n.data() + n.size() && bytes > 0 &&
+        std::has_single_bit(static_cast<std::uint64_t>(bytes)) && bytes <= (std::int64_t{1} << 31))
+      return bytes;
+    throw_error("{}: \"{}\": the chunk must be a power of two up to 2^31 bytes (expected {})",
+                root.at("weight_layout"), s, expected);
+  }
+  throw_error("{}: expected {}, got \"{}\"", root.at("weight_layout"), expected, s);
+}
+
 }  // namespace
+
+std::string DesignParams::weight_layout() const {
+  return weight_chunk_bytes == 0 ? std::string("regions")
+                                 : fmt::format("interleaved:{}", weight_chunk_bytes);
+}
+
+int DesignParams::burst_bytes() const {
+  return std::min(max_burst_beats * axi_bytes(), 4096);
+}
 
 model::QuantSpec DesignParams::quant_spec() const {
   model::QuantSpec s;
@@ -161,6 +203,7 @@ DesignParams design_params_from_json(const nlohmann::json& j, const std::string&
                   root.at("ps_ports"), v.dump());
     }
   }
+  if (root.has("weight_layout")) p.weight_chunk_bytes = parse_weight_layout(root);
   // An RTL parameter at the top level is a misplaced key, not an unknown one.
   for (const char* name : kRtlParamNames)
     if (j.contains(name))
@@ -208,6 +251,11 @@ void check_rtl_legality(const DesignParams& p, const std::string& where, bool qu
                   where, r.param, v(r.param), r.text, related);
     }
   }
+  // The LAYOUT register's rule (error 6): a chunk holds whole bursts.
+  if (p.weight_chunk_bytes != 0 && p.weight_chunk_bytes < p.burst_bytes())
+    throw_error("{}: weight_layout = \"{}\": the chunk must be at least one full burst, {} bytes "
+                "(MaxBurstBeats = {} x {}-byte AXI words, at most 4 KiB; docs/arithmetic.md)",
+                where, p.weight_layout(), p.burst_bytes(), p.max_burst_beats, p.axi_bytes());
 }
 
 nlohmann::json rtl_json(const DesignParams& p) {

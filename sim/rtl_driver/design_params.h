@@ -27,6 +27,11 @@ struct DesignParams {
   // empty: the board's default_port_order. Not an RTL parameter: the same
   // hardware on other ports is the same design identity.
   std::vector<std::string> ps_ports;
+  // How the weight image lies across the AXI ports ("weight_layout"): 0, one
+  // contiguous region per port ("regions"); else the ports take turns in
+  // chunks of this many bytes ("interleaved:<bytes>"). A run-time choice
+  // (the LAYOUT register), so not an RTL parameter either.
+  std::int64_t weight_chunk_bytes = 0;
   // The lf_top parameter defaults (rtl/lf_top.sv): a design file that omits
   // a parameter gets the RTL's own default, here and in the Verilated model.
   int num_pe = 16;
@@ -45,7 +50,14 @@ struct DesignParams {
   int job_queue_depth = 4;
 
   model::QuantSpec quant_spec() const;
-  model::BusGeometry bus() const { return model::BusGeometry{axi_data_bits, weight_ports}; }
+  model::BusGeometry bus() const {
+    return model::BusGeometry{axi_data_bits, weight_ports, weight_chunk_bytes};
+  }
+  // "regions" or "interleaved:<bytes>", as the design file spells it.
+  std::string weight_layout() const;
+  // Bytes of the longest burst a reader issues (lf_pkg::burst_bytes_log2):
+  // MaxBurstBeats words, at most 4 KiB. The smallest interleave chunk.
+  int burst_bytes() const;
   int axi_bytes() const { return axi_data_bits / 8; }
 };
 
@@ -58,7 +70,8 @@ inline constexpr std::array<const char*, 14> kRtlParamNames = {
 // Reads a design JSON (docs/configuration.md): "name", "description",
 // "clock_mhz" (> 0), "tb_check_throughput", "ps_ports" (an array of PS port
 // names, one per AXI port, or one comma-separated string "HP0,HP2"; checked
-// against a board by dram::PsConfig::port_map)
+// against a board by dram::PsConfig::port_map), "weight_layout" ("regions",
+// "interleaved" = "interleaved:8192", or "interleaved:<bytes>")
 // and the "rtl" object holding lf_top
 // parameters by their SystemVerilog names (`ScaleFmt` may be 0/1/2 or
 // "fp32"/"fp16"/"bf16"); missing parameters keep the lf_top defaults. Unknown

@@ -17,6 +17,9 @@ inline constexpr std::uint32_t kXAddrLo = 0x1C;
 inline constexpr std::uint32_t kXAddrHi = 0x20;
 inline constexpr std::uint32_t kYAddrLo = 0x24;
 inline constexpr std::uint32_t kYAddrHi = 0x28;
+// Weight-image layout of the next job: 0 one region per port, k > 0 the
+// ports interleaved in chunks of 2^k bytes (docs/arithmetic.md).
+inline constexpr std::uint32_t kLayout = 0x2C;
 // 64-bit counters, LO at the address, HI at address + 4.
 inline constexpr std::uint32_t kCntBusy = 0x40;
 inline constexpr std::uint32_t kCntCompute = 0x48;
@@ -30,7 +33,7 @@ inline constexpr std::uint32_t kParams0 = 0x80;
 inline constexpr std::uint32_t kParams1 = 0x84;
 inline constexpr std::uint32_t kParams2 = 0x88;
 inline constexpr std::uint32_t kId = 0x9C;
-inline constexpr std::uint32_t kIdValue = 0x4C460002;  // "LF", interface version 2
+inline constexpr std::uint32_t kIdValue = 0x4C460003;  // "LF", interface version 3
 
 inline constexpr std::uint32_t kCtrlEnqueue = 1u << 0;
 inline constexpr std::uint32_t kCtrlClearError = 1u << 1;
@@ -43,6 +46,7 @@ enum class ErrorCode : std::uint32_t {
   ColsTooLarge = 3,
   Misaligned = 4,
   AxiResponse = 5,
+  Layout = 6,  // LAYOUT names a chunk smaller than one full burst
 };
 
 struct Status {
@@ -70,7 +74,19 @@ struct JobRegs {
   std::uint64_t w_addr = 0;
   std::uint64_t x_addr = 0;
   std::uint64_t y_addr = 0;
+  std::uint32_t layout = 0;  // LAYOUT: 0, or log2 of the interleave chunk in bytes
 };
+
+// The LAYOUT value of an image packed with `chunk_bytes` (BusGeometry): 0 for
+// one region per port, else log2(chunk_bytes).
+inline std::uint32_t layout_register(std::int64_t chunk_bytes) {
+  std::uint32_t k = 0;
+  while (chunk_bytes > 1) {
+    chunk_bytes >>= 1;
+    ++k;
+  }
+  return k;
+}
 
 // All performance counters of one read-out. `macs` and `act_buf_reads` are
 // not hardware counters: every PE beat (CNT_COMPUTE) is NumPe MACs and one

@@ -185,6 +185,7 @@ class LfTopHarness {
     csr_write(csr::kXAddrHi, std::uint32_t(j.x_addr >> 32));
     csr_write(csr::kYAddrLo, std::uint32_t(j.y_addr));
     csr_write(csr::kYAddrHi, std::uint32_t(j.y_addr >> 32));
+    csr_write(csr::kLayout, j.layout);
   }
   void enqueue() { csr_write(csr::kCtrl, csr::kCtrlEnqueue); }
   void clear_error() { csr_write(csr::kCtrl, csr::kCtrlClearError); }
@@ -197,16 +198,20 @@ class LfTopHarness {
   }
 
   // The address ranges of a job's images become legal for the checkers:
-  // weight region p on read port p, the x image on port 0, the y image on
-  // the write port.
+  // weight region p on read port p (interleaved: the whole image, whose
+  // chunks the ports share), the x image on port 0, the y image on the write
+  // port. The job's layout is its LAYOUT value, whatever the design file says.
   void allow_job(const JobRegs& j) {
     if (j.rows == 0 || j.cols == 0 || j.cols % std::uint32_t(p_.group_size) != 0) return;
-    const model::BusGeometry bus = p_.bus();
+    model::BusGeometry bus = p_.bus();
+    bus.chunk_bytes = j.layout == 0 ? 0 : std::int64_t{1} << j.layout;
+    if (j.layout != 0 && bus.chunk_bytes < p_.burst_bytes()) return;  // rejected (error 6)
     const model::WeightImageLayout l =
         model::weight_image_layout(int(j.rows), int(j.cols), p_.quant_spec(), bus);
     for (int i = 0; i < p_.weight_ports; ++i) {
-      const std::uint64_t lo = j.w_addr + std::uint64_t(i) * std::uint64_t(l.port_region_bytes);
-      rd_checkers_[std::size_t(i)].allow(AxiRange{lo, lo + std::uint64_t(l.port_region_bytes)});
+      const auto lo = j.w_addr + std::uint64_t(j.layout == 0 ? l.word_offset(i, 0) : 0);
+      const auto bytes = std::uint64_t(j.layout == 0 ? l.port_bytes : l.total_bytes);
+      rd_checkers_[std::size_t(i)].allow(AxiRange{lo, lo + bytes});
     }
     const std::uint64_t xb = std::uint64_t(
         model::activation_image_bytes(int(j.cols), p_.quant_spec(), bus));

@@ -56,8 +56,9 @@ struct Plan {
 Plan plan(const model::Config& c, const DesignParams& design, std::uint64_t capacity_bytes) {
   const model::QuantSpec spec = design.quant_spec();
   const model::BusGeometry bus = design.bus();
+  const std::uint64_t align = MemoryMap::image_align(design);
   Plan p;
-  std::uint64_t next = MemoryMap::kAlign;  // address 0 stays unused: a null job address is a bug
+  std::uint64_t next = align;  // address 0 stays unused: a null job address is a bug
   int max_rows = 0, max_cols = 0;
   for (const MatrixShape& m : matrix_shapes(c, design.group_size)) {
     if (m.cols > design.act_buf_cols)
@@ -65,7 +66,7 @@ Plan plan(const model::Config& c, const DesignParams& design, std::uint64_t capa
                   m.cols, design.name, design.act_buf_cols);
     p.layout.push_back(model::weight_image_layout(m.rows, m.cols, spec, bus));
     p.addr.push_back(next);
-    next = align_up(next + static_cast<std::uint64_t>(p.layout.back().total_bytes), MemoryMap::kAlign);
+    next = align_up(next + static_cast<std::uint64_t>(p.layout.back().total_bytes), align);
     p.weight_bytes += p.layout.back().total_bytes;
     max_rows = std::max(max_rows, m.rows);
     max_cols = std::max(max_cols, m.cols);
@@ -87,6 +88,10 @@ Plan plan(const model::Config& c, const DesignParams& design, std::uint64_t capa
 }
 
 }  // namespace
+
+std::uint64_t MemoryMap::image_align(const DesignParams& design) {
+  return std::max<std::uint64_t>(kAlign, static_cast<std::uint64_t>(design.weight_chunk_bytes));
+}
 
 std::uint64_t MemoryMap::check_shape(const model::Config& c, const DesignParams& design,
                                      std::uint64_t capacity_bytes) {
@@ -155,7 +160,9 @@ MemoryMap::Range MemoryMap::unit_range(int layer) const {
   const std::size_t last = layer < 0 ? order_.size() - 1 : first + 6;
   const MatrixImage& a = images_.at(order_.at(first));
   const MatrixImage& b = images_.at(order_.at(last));
-  return {a.addr, b.addr + static_cast<std::uint64_t>(b.layout.total_bytes) - a.addr};
+  // Whole alignment units, so that a unit copied to an aligned staging slot
+  // keeps its images aligned.
+  return {a.addr, align_up(b.addr + static_cast<std::uint64_t>(b.layout.total_bytes), image_align(design_)) - a.addr};
 }
 
 std::uint64_t MemoryMap::kv_addr(int layer, int pos) const {

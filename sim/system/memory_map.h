@@ -25,6 +25,9 @@ struct MatrixImage {
 class MemoryMap {
  public:
   static constexpr std::uint64_t kAlign = 4096;
+  // Alignment of the weight images (and of whole units): kAlign, or the
+  // interleave chunk when that is larger (LAYOUT needs w_addr chunk-aligned).
+  static std::uint64_t image_align(const DesignParams& design);
   static constexpr int kJobSlots = 4;  // result buffers (jobs in flight at once)
 
   // Lays out every matrix of `t`; throws llamaf::Error if a matrix is not

@@ -87,6 +87,7 @@ RtlBackend::RtlBackend(Soc& soc, const MemoryMap& map, const model::Config& mode
   sc.async = async;
   sc.base = cfg_.staging_base;
   sc.buffer_bytes = cfg_.staging_bytes;
+  sc.align = MemoryMap::image_align(design_);
   sc.background_busy_fraction = double(threads) / host_.config().cores;
   stager_ = std::make_unique<WeightStager>(sc, std::move(units), "--staging-bytes");
   staging_host_ = std::make_unique<SocStagingHost>(soc_);
@@ -237,7 +238,7 @@ void RtlBackend::host_matvecs(model::MatvecGroup group, std::span<const float> x
     const model::QuantizedMatrix& m = img.linear->weights();
     ws[i]->matvec(x, ys[i]);
     secs += host_.matvec_seconds(m.rows, m.cols, m.spec.weight_bits, m.spec.act_bits, m.spec.group_size);
-    ps_weight_bytes_ += double(img.layout.total_bytes);
+    ps_weight_bytes_ += double(img.layout.bytes_read());
   }
   soc_.host_busy(seconds_to_fabric(secs));
   charge(model::matvec_group_name(group), t1);
@@ -257,6 +258,12 @@ void RtlBackend::run_jobs(std::span<const model::Linear* const> ws,
   for (std::size_t first = 0; first < n; first += wave) {
     const std::size_t last = std::min(n, first + wave);
     std::vector<CsrOp> ops;
+    // LAYOUT keeps its value across jobs: the driver sets it once.
+    if (!layout_set_) {
+      const std::uint32_t layout = csr::layout_register(design_.weight_chunk_bytes);
+      if (layout != 0) ops.push_back({true, csr::kLayout, layout, 0});
+      layout_set_ = true;
+    }
     for (std::size_t i = first; i < last; ++i) {
       const MatrixImage& img = map_.image(ws[i]);
       const std::uint64_t y = map_.y_addr(int(i));

@@ -98,6 +98,7 @@ class RtlBackend final : public model::Backend {
   std::unique_ptr<WeightStager> stager_;
   std::unique_ptr<StagingHost> staging_host_;
   int current_unit_ = -1;
+  bool layout_set_ = false;  // LAYOUT written (design_.weight_chunk_bytes)
   double ps_weight_bytes_ = 0;
 };
 

@@ -20,6 +20,13 @@ WeightStager::WeightStager(const StagingConfig& cfg, std::vector<WeightUnit> uni
                            const std::string& what)
     : cfg_(cfg), units_(std::move(units)), at_(units_.size(), 0) {
   if (units_.empty()) throw Error("staged weights: no weight units");
+  if (cfg_.align == 0 || cfg_.base % cfg_.align != 0)
+    throw_error("staged weights: buffer base 0x{:x} is not a multiple of the alignment {}",
+                cfg_.base, cfg_.align);
+  for (std::size_t u = 0; u < units_.size(); ++u)
+    if (units_[u].bytes % cfg_.align != 0)
+      throw_error("staged weights: unit {} of {} bytes is not a multiple of the alignment {}", u,
+                  units_[u].bytes, cfg_.align);
   const std::uint64_t need = needed_bytes(units_, cfg_.async);
   buffer_bytes_ = cfg_.buffer_bytes ? cfg_.buffer_bytes : need;
   if (buffer_bytes_ < need)
@@ -32,7 +39,10 @@ WeightStager::WeightStager(const StagingConfig& cfg, std::vector<WeightUnit> uni
 
 std::uint64_t WeightStager::slot_addr(std::uint64_t copy_index, int u) const {
   if (!cfg_.async || copy_index % 2 == 0) return cfg_.base;
-  return cfg_.base + buffer_bytes_ - units_[std::size_t(u)].bytes;
+  // The buffer's end, rounded down to an aligned start: the unit before
+  // (at most buffer - bytes, a multiple of align) still fits below it.
+  const std::uint64_t at = buffer_bytes_ - units_[std::size_t(u)].bytes;
+  return cfg_.base + at / cfg_.align * cfg_.align;
 }
 
 void WeightStager::start_copy(StagingHost& host, int u) {

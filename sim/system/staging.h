@@ -55,6 +55,9 @@ struct StagingConfig {
   bool async = false;
   std::uint64_t base = 0;          // staging buffer address
   std::uint64_t buffer_bytes = 0;  // 0: the least the policy needs
+  // Staged units start at multiples of this (base and every unit's bytes
+  // must be multiples): the weight images' alignment (MemoryMap::image_align).
+  std::uint64_t align = 1;
   // async: fraction of the host's busy power a background copy thread
   // counts for (copy threads / cores).
   double background_busy_fraction = 0.25;

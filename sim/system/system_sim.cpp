@@ -233,7 +233,8 @@ int run(const SimOptions& o, const AcceleratorFactory& factory, const std::strin
   BackendConfig bcfg;
   bcfg.policy = policy;
   bcfg.sim_layers = o.sim_layers > 0 ? o.sim_layers : -1;  // the backend: -1 = every layer
-  bcfg.staging_base = (map.end() + MemoryMap::kAlign - 1) / MemoryMap::kAlign * MemoryMap::kAlign;
+  const std::uint64_t align = MemoryMap::image_align(design);
+  bcfg.staging_base = (map.end() + align - 1) / align * align;
   bcfg.staging_bytes = o.staging_bytes;
   bcfg.copy_threads = o.copy_threads;
   bcfg.dram_row_bytes = double(board.memory.row_bytes);
@@ -383,6 +384,7 @@ int run(const SimOptions& o, const AcceleratorFactory& factory, const std::strin
   rep["dram_stats"] = dram.stats_json();
   // Bandwidth and queueing per PL-PS port and per DDR controller (XPI) port.
   rep["ps_ports"] = ps_ports;
+  rep["weight_layout"] = design.weight_layout();
   rep["ps_stats"] = bridge.ps().stats_json();
   // Where the host's costs came from.
   {

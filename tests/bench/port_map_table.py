@@ -2,7 +2,8 @@
 """Markdown table of a finished port-map sweep (configs/sweeps/port_map.json).
 
 Reads OUT/results.csv and every point's simulation report
-(OUT/points/<id>/sim/report.json) and prints, per port map: tokens/s, the
+(OUT/points/<id>/sim/report.json) and prints, per port map and weight
+layout: tokens/s, the
 weight image bytes per token, DRAM GB/s over the whole token and over the
 accelerator's busy time, the share of busy time the PEs waited for memory,
 per-port read GB/s (range over the accelerator's ports), the worst port's
@@ -27,11 +28,11 @@ def main() -> int:
     if not rows:
         print(f"{out}: no ok points", file=sys.stderr)
         return 1
-    print("| PS ports | tokens/s | image MB/token | DRAM GB/s (token) | DRAM GB/s (accel busy) "
+    print("| PS ports | layout | tokens/s | image MB/token | DRAM GB/s (token) | DRAM GB/s (accel busy) "
           "| mem stall % of busy | port GB/s (min-max) | worst port read latency ns "
           "| XPI queue, mean bursts | CAM blocked (max XPI) | row hit rate |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
-    for r in sorted(rows, key=lambda r: (int(r["WeightPorts"]), r["PortMap"])):
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in sorted(rows, key=lambda r: (int(r["WeightPorts"]), r["PortMap"], r["WeightLayout"])):
         rep = json.load(open(out / "points" / r["id"] / "sim" / "report.json"))
         t = rep["total"]
         acc, dram = t["accelerator"], t["dram"]
@@ -42,7 +43,7 @@ def main() -> int:
         lat = max(v["mean_read_latency_ns"] for v in pl.values())
         xq = ", ".join(f"{x}: {v['mean_queue_bursts']:.2f}" for x, v in sorted(ps["xpi_ports"].items()))
         cam = max(v["cam_blocked_fraction"] for v in ps["xpi_ports"].values())
-        print(f"| {r['PortMap']} | {float(r['tokens_per_s']):.1f} "
+        print(f"| {r['PortMap']} | {r['WeightLayout']} | {float(r['tokens_per_s']):.1f} "
               f"| {float(r['image_bytes_per_token']) / 1e6:.2f} "
               f"| {float(r['achieved_bandwidth_gb_s']):.2f} "
               f"| {dram['bytes_read'] / busy_s / 1e9:.2f} "

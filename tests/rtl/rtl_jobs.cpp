@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 
@@ -146,12 +147,13 @@ AddressAllocator::AddressAllocator(const sim::DesignParams& p, std::uint64_t see
   next_ += (rng_() % 4096) * align_;
 }
 
-std::uint64_t AddressAllocator::take(std::uint64_t bytes) {
-  next_ = (next_ + align_ - 1) / align_ * align_;
-  if (rng_() % 3 == 0) {
-    // Start a few words below a 4 KiB boundary.
-    const std::uint64_t words = 1 + rng_() % 4;
-    next_ = (next_ + 4095) / 4096 * 4096 + 4096 - words * align_;
+std::uint64_t AddressAllocator::take(std::uint64_t bytes, std::uint64_t align) {
+  align = std::max(align, align_);
+  next_ = (next_ + align - 1) / align * align;
+  if (rng_() % 3 == 0 && align < 4096) {
+    // Start a few words (or chunks) below a 4 KiB boundary.
+    const std::uint64_t words = 1 + rng_() % std::min<std::uint64_t>(4, 4096 / align - 1);
+    next_ = (next_ + 4095) / 4096 * 4096 + 4096 - words * align;
   }
   const std::uint64_t a = next_;
   next_ += bytes + (rng_() % 4) * align_;
@@ -163,7 +165,8 @@ void place_job(Job& job, const sim::DesignParams& p, sim::SparseMemory& mem,
   const model::BusGeometry bus = p.bus();
   const std::vector<std::uint8_t> wimg = model::pack_weight_image(job.w, bus);
   const std::vector<std::uint8_t> ximg = model::pack_activation_image(job.x, bus);
-  job.regs.w_addr = alloc.take(wimg.size());
+  job.regs.w_addr = alloc.take(wimg.size(), std::uint64_t(bus.chunk_bytes));
+  job.regs.layout = sim::csr::layout_register(bus.chunk_bytes);
   mem.write(job.regs.w_addr, wimg);
   job.regs.x_addr = alloc.take(ximg.size());
   mem.write(job.regs.x_addr, ximg);

@@ -40,7 +40,8 @@ Job make_job(const sim::DesignParams& p, int rows, int cols, Values v, std::mt19
 class AddressAllocator {
  public:
   AddressAllocator(const sim::DesignParams& p, std::uint64_t seed);
-  std::uint64_t take(std::uint64_t bytes);
+  // `align` (a power of two) beyond the AXI word: an interleave's chunk.
+  std::uint64_t take(std::uint64_t bytes, std::uint64_t align = 0);
 
  private:
   std::uint64_t next_;
@@ -50,7 +51,8 @@ class AddressAllocator {
 
 // Writes the job's W and x images into mem at fresh addresses (filling regs),
 // and fills the y image plus its padding to the next AXI word, and one word
-// beyond, with a sentinel.
+// beyond, with a sentinel. The W image has p's layout (p.weight_chunk_bytes;
+// regs.layout is set to match, w_addr chunk-aligned).
 void place_job(Job& job, const sim::DesignParams& p, sim::SparseMemory& mem,
                AddressAllocator& alloc);
 

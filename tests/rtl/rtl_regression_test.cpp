@@ -62,11 +62,12 @@ void require_exact(const Job& j, Harness& h, const std::string& what) {
   if (!diff.empty()) FAIL(diff);
 }
 
-// Places, submits and runs jobs one at a time, checking each result.
+// Places (with `layout`'s weight image layout), submits and runs jobs one at
+// a time, checking each result.
 void run_each(Harness& h, std::vector<Job>& jobs, AddressAllocator& alloc, int slack,
-              const std::string& what) {
+              const std::string& what, const DesignParams& layout = params()) {
   for (std::size_t i = 0; i < jobs.size(); ++i) {
-    place_job(jobs[i], params(), h.memory(), alloc);
+    place_job(jobs[i], layout, h.memory(), alloc);
     const std::uint32_t before = h.jobs_done();
     h.submit(jobs[i].regs);
     h.wait_idle(budget(jobs[i], slack));
@@ -80,10 +81,10 @@ void run_each(Harness& h, std::vector<Job>& jobs, AddressAllocator& alloc, int s
 // Places all jobs, then enqueues them back to back (waiting only while the
 // queue is full) and checks every result once the accelerator is idle.
 void run_queued(Harness& h, std::vector<Job>& jobs, AddressAllocator& alloc, int slack,
-                const std::string& what) {
+                const std::string& what, const DesignParams& layout = params()) {
   std::uint64_t total = 0;
   for (Job& j : jobs) {
-    place_job(j, params(), h.memory(), alloc);
+    place_job(j, layout, h.memory(), alloc);
     total += budget(j, slack);
   }
   const std::uint32_t before = h.jobs_done();
@@ -316,6 +317,56 @@ TEST_CASE("random memory latency and backpressure", "[rtl]") {
   }
 }
 
+// The design with its weight image interleaved across the ports in chunks of
+// `chunk` bytes (the LAYOUT register; docs/arithmetic.md).
+DesignParams interleaved(std::int64_t chunk) {
+  DesignParams p = params();
+  p.weight_chunk_bytes = chunk;
+  return p;
+}
+
+TEST_CASE("interleaved weight layouts are bit-exact", "[rtl]") {
+  // Chunks of one burst (the smallest), two bursts, 4 KiB and 8 KiB (a
+  // ZCU102 DRAM row); random shapes (mostly several chunks per port, ending
+  // on a partial one) and one long job per chunk size; then queued jobs,
+  // the regions layout again on the same accelerator, and random memory
+  // timing.
+  const int burst = params().burst_bytes();
+  std::mt19937_64 rng(51);
+  {  // one Verilated model at a time (two in one context deadlock on destruction)
+    Harness h(params());
+    AddressAllocator alloc(params(), 51);
+    for (const std::int64_t chunk : {std::int64_t(burst), 2 * std::int64_t(burst), std::int64_t{4096},
+                                     std::int64_t{8192}}) {
+      if (chunk < burst) continue;
+      INFO("chunk " << chunk << " bytes");
+      const DesignParams q = interleaved(chunk);
+      std::vector<Job> jobs;
+      for (int i = 0; i < 4; ++i)
+        jobs.push_back(make_job(params(), random_rows(rng), random_cols(rng), Values::Random, rng));
+      jobs.push_back(make_job(params(), 1 + int(rng() % 200), params().act_buf_cols, Values::Random, rng));
+      run_each(h, jobs, alloc, 1, fmt::format("interleaved:{}", chunk), q);
+      std::vector<Job> queued;
+      for (int i = 0; i < params().job_queue_depth + 1; ++i)
+        queued.push_back(make_job(params(), random_rows(rng), random_cols(rng, 512),
+                                  i == 0 ? Values::Mixed : Values::Random, rng));
+      run_queued(h, queued, alloc, 1, fmt::format("interleaved:{} queued", chunk), q);
+    }
+    // Back to one region per port on the same accelerator.
+    std::vector<Job> regions{make_job(params(), random_rows(rng), random_cols(rng), Values::Random, rng)};
+    run_each(h, regions, alloc, 1, "regions after interleaved");
+  }
+  for (std::uint64_t seed = 52; seed <= 54; ++seed) {
+    INFO("memory seed " << seed);
+    Harness hr(params(), AxiTiming::random(seed, 60, 0.3, 0.3, 1 + int(seed % 4)));
+    AddressAllocator a(params(), seed);
+    std::vector<Job> jobs;
+    for (int i = 0; i < 3; ++i)
+      jobs.push_back(make_job(params(), random_rows(rng), random_cols(rng, 512), Values::Random, rng));
+    run_each(hr, jobs, a, 20, "interleaved, random memory", interleaved(seed == 53 ? 8192 : burst));
+  }
+}
+
 TEST_CASE("illegal jobs are dropped with an error code", "[rtl]") {
   Harness h(params());
   std::mt19937_64 rng(17);
@@ -352,6 +403,22 @@ TEST_CASE("illegal jobs are dropped with an error code", "[rtl]") {
   bad.push_back({"x_addr misaligned", with([](csr::JobRegs& r) { r.x_addr += 4; }),
                  csr::ErrorCode::Misaligned});
   bad.push_back({"y_addr misaligned", with([](csr::JobRegs& r) { r.y_addr += 4; }),
+                 csr::ErrorCode::Misaligned});
+  // LAYOUT: a chunk below one full burst; w_addr on an AXI word but not on
+  // the interleave chunk (the layout check comes first).
+  const std::uint32_t burst_log2 = csr::layout_register(p.burst_bytes());
+  bad.push_back({"layout chunk of 2 bytes", with([](csr::JobRegs& r) { r.layout = 1; }),
+                 csr::ErrorCode::Layout});
+  bad.push_back({"layout chunk half a burst", with([&](csr::JobRegs& r) { r.layout = burst_log2 - 1; }),
+                 csr::ErrorCode::Layout});
+  bad.push_back({"layout chunk half a burst and w_addr misaligned",
+                 with([&](csr::JobRegs& r) { r.layout = burst_log2 - 1; r.w_addr += 4; }),
+                 csr::ErrorCode::Layout});
+  bad.push_back({"w_addr not chunk-aligned",
+                 with([&](csr::JobRegs& r) {
+                   r.layout = burst_log2 + 1;
+                   r.w_addr = (r.w_addr >> r.layout << r.layout) + std::uint64_t(p.axi_bytes());
+                 }),
                  csr::ErrorCode::Misaligned});
   for (const Bad& b : bad) {
     INFO(b.what);
@@ -449,7 +516,7 @@ TEST_CASE("AXI error response sets error code 5", "[rtl]") {
   // SLVERR on the last AXI word of port 0's weight region.
   const model::WeightImageLayout l = model::weight_image_layout(
       int(j.regs.rows), int(j.regs.cols), params().quant_spec(), params().bus());
-  const std::uint64_t last = j.regs.w_addr + std::uint64_t(l.port_region_bytes) -
+  const std::uint64_t last = j.regs.w_addr + std::uint64_t(l.port_bytes) -
                              std::uint64_t(params().axi_bytes());
   h.read_slave(0).add_error_range(AxiErrorRange{last, last + 1});
   h.submit(j.regs);

@@ -152,6 +152,36 @@ TEST_CASE("design reader: ps_ports as an array or one comma-separated string", "
   CHECK_THAT(error_of([&] { check(j); }), Catch::Contains("comma-separated string"));
 }
 
+TEST_CASE("design reader: weight_layout regions or interleaved chunks of a full burst", "[design]") {
+  json j = tiny();
+  CHECK(sim::design_params_from_json(j, "d.json").weight_chunk_bytes == 0);
+  j["weight_layout"] = "regions";
+  CHECK(sim::design_params_from_json(j, "d.json").weight_layout() == "regions");
+  j["weight_layout"] = "interleaved";  // one ZCU102 DRAM row
+  CHECK(sim::design_params_from_json(j, "d.json").weight_chunk_bytes == 8192);
+  j["weight_layout"] = "interleaved:1024";
+  const sim::DesignParams p = sim::design_params_from_json(j, "d.json");
+  CHECK(p.weight_chunk_bytes == 1024);
+  CHECK(p.weight_layout() == "interleaved:1024");
+  CHECK(p.bus().chunk_bytes == 1024);
+  for (const char* bad : {"interleaved:", "interleaved:1000", "interleaved:-64", "interleaved:64k",
+                          "interleave", "Regions"}) {
+    j["weight_layout"] = bad;
+    INFO(bad);
+    CHECK_THAT(error_of([&] { check(j); }),
+               Catch::Contains("d.json: weight_layout") && Catch::Contains("interleaved:<chunk bytes>"));
+  }
+  // Legal as a layout but below one burst of the design (LAYOUT error 6).
+  j["rtl"]["MaxBurstBeats"] = 16;
+  j["rtl"]["AxiDataBits"] = 128;
+  j["weight_layout"] = "interleaved:128";
+  CHECK_THAT(error_of([&] { check(j); }),
+             Catch::Contains("d.json: weight_layout = \"interleaved:128\"") &&
+                 Catch::Contains("at least one full burst, 256 bytes"));
+  j["weight_layout"] = "interleaved:256";
+  CHECK_NOTHROW(check(j));
+}
+
 TEST_CASE("design reader: missing parameters take lf_top's own defaults", "[design]") {
   // Parse `parameter int unsigned Name = <number>` from lf_top.sv, so the
   // C++ defaults cannot drift from what Verilator builds for a missing key.

@@ -52,7 +52,7 @@ TEST_CASE("weight image: hand-computed, 2 ports of 32 bits, w4 fp16", "[packed_i
   CHECK(l.scale_words == 1);
   CHECK(l.weight_words == 2);
   CHECK(l.row_words() == 3);
-  CHECK(l.port_region_bytes == 24);
+  CHECK(l.port_bytes == 24);
   CHECK(l.total_bytes == 48);
 
   // Row 0 weights: nibbles (i - 8) & 15 = 8, 9, ..., F, 0, ..., 7 from bit 0,
@@ -132,8 +132,8 @@ TEST_CASE("weight image round trip: all widths, formats, ports, AXI widths", "[p
           REQUIRE(l.weights_per_word == bus_bits / wb);
           REQUIRE(l.scale_words == (cols / g * sb + bus_bits - 1) / bus_bits);
           REQUIRE(l.weight_words == (cols + l.weights_per_word - 1) / l.weights_per_word);
-          REQUIRE(l.port_region_bytes == std::int64_t{rows} * l.row_words() * axi / 8);
-          REQUIRE(l.total_bytes == l.port_region_bytes * ports);
+          REQUIRE(l.port_bytes == std::int64_t{rows} * l.row_words() * axi / 8);
+          REQUIRE(l.total_bytes == l.port_bytes * ports);
           const Bytes img = pack_weight_image(m, bus);
           REQUIRE(static_cast<std::int64_t>(img.size()) == l.total_bytes);
           const QuantizedMatrix back = unpack_weight_image(img, rows, cols, spec, bus);
@@ -161,6 +161,72 @@ TEST_CASE("weight image: each port region is the matching slice of every bus wor
     for (std::size_t p = 0; p < 4; ++p)
       for (std::size_t k = 0; k < 16; ++k)
         REQUIRE(split[p * region + j * 16 + k] == whole[j * 64 + p * 16 + k]);
+}
+
+TEST_CASE("weight image: interleaved layout, hand-computed offsets", "[packed_image]") {
+  // 3 ports of 128 bits, chunks of 64 bytes (4 AXI words): port p's word j
+  // lies in chunk (j / 4) * 3 + p at word j % 4.
+  const QuantSpec spec = QuantSpec::parse("w8a8g16:fp32");
+  const BusGeometry bus{128, 3, 64};
+  // 384-bit bus: 48 weights and 12 scales per word; cols 32 -> 1 scale word
+  // + 1 weight word per row; 5 rows -> 10 words per port (chunks 0..2, the
+  // last holding 2 words).
+  const WeightImageLayout l = weight_image_layout(5, 32, spec, bus);
+  REQUIRE(l.row_words() == 2);
+  CHECK(l.port_bytes == 160);
+  CHECK(l.word_offset(0, 0) == 0);
+  CHECK(l.word_offset(1, 0) == 64);
+  CHECK(l.word_offset(2, 3) == 128 + 48);
+  CHECK(l.word_offset(0, 4) == 192);      // chunk 3
+  CHECK(l.word_offset(1, 5) == 256 + 16);  // chunk 4, word 1
+  CHECK(l.word_offset(2, 9) == 8 * 64 + 16);  // chunk 8, word 1: the last word
+  CHECK(l.total_bytes == 8 * 64 + 32);     // ends with port 2's partial chunk
+  CHECK(l.bytes_read() == 480);
+  // The regions layout of the same matrix, for comparison.
+  const WeightImageLayout r = weight_image_layout(5, 32, spec, BusGeometry{128, 3});
+  CHECK(r.word_offset(2, 3) == 2 * 160 + 48);
+  CHECK(r.total_bytes == 480);
+}
+
+TEST_CASE("weight image: interleaved and regions hold the same AXI words", "[packed_image]") {
+  // Every port's AXI word j is the same 16 bytes in both layouts, only
+  // elsewhere; the interleave's gaps are zero; and each round trips.
+  std::mt19937 rng(9);
+  for (int ports = 1; ports <= 6; ++ports) {
+    for (const std::int64_t chunk : {16, 64, 256, 4096}) {
+      const QuantSpec spec = QuantSpec::parse("w4a8g32:fp16");
+      const int rows = 1 + static_cast<int>(rng() % 40);
+      const QuantizedMatrix m = random_matrix(rows, 32 * (1 + static_cast<int>(rng() % 6)), spec, rng);
+      INFO("ports " << ports << " chunk " << chunk << " rows " << rows << " cols " << m.cols);
+      const BusGeometry reg{128, ports}, il{128, ports, chunk};
+      const Bytes a = pack_weight_image(m, reg), b = pack_weight_image(m, il);
+      const WeightImageLayout la = weight_image_layout(m.rows, m.cols, spec, reg);
+      const WeightImageLayout lb = weight_image_layout(m.rows, m.cols, spec, il);
+      REQUIRE(static_cast<std::int64_t>(b.size()) == lb.total_bytes);
+      REQUIRE(lb.bytes_read() == la.bytes_read());
+      std::vector<bool> used(b.size(), false);
+      for (int p = 0; p < ports; ++p)
+        for (std::int64_t j = 0; j < la.port_bytes / 16; ++j) {
+          const auto oa = static_cast<std::size_t>(la.word_offset(p, j));
+          const auto ob = static_cast<std::size_t>(lb.word_offset(p, j));
+          REQUIRE(ob % static_cast<std::size_t>(chunk) + 16 <= static_cast<std::size_t>(chunk));
+          for (std::size_t k = 0; k < 16; ++k) {
+            REQUIRE(b[ob + k] == a[oa + k]);
+            REQUIRE_FALSE(used[ob + k]);
+            used[ob + k] = true;
+          }
+        }
+      for (std::size_t i = 0; i < b.size(); ++i)
+        if (!used[i]) REQUIRE(b[i] == 0);
+      const QuantizedMatrix back = unpack_weight_image(b, m.rows, m.cols, spec, il);
+      REQUIRE(back.q == m.q);
+      REQUIRE(back.scale_bits == m.scale_bits);
+    }
+  }
+  CHECK_THROWS_WITH(weight_image_layout(1, 32, QuantSpec::parse("w4a8g32"), BusGeometry{128, 2, 8}),
+                    Contains("chunk_bytes 8"));
+  CHECK_THROWS_WITH(weight_image_layout(1, 32, QuantSpec::parse("w4a8g32"), BusGeometry{128, 2, 96}),
+                    Contains("chunk_bytes 96"));
 }
 
 TEST_CASE("weight image: errors", "[packed_image]") {

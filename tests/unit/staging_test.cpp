@@ -115,6 +115,34 @@ TEST_CASE("staged_async: each unit's compute overlaps the next unit's copy", "[s
   CHECK(h.busy_cycles == Approx(500 + 3 * 1900 + 0.25 * (3 * (350 + 600 + 500))));
 }
 
+TEST_CASE("staged_async with aligned units: both ends of the buffer stay aligned", "[staging]") {
+  // Units of whole 8 KiB (an interleaved image's chunk) in a buffer that is
+  // not: the second slot starts at the end rounded down to 8 KiB, and still
+  // clears the unit copied before it.
+  const std::vector<WeightUnit> units = {{0x10000, 16384, 100}, {0x20000, 8192, 100}, {0x30000, 24576, 100}};
+  WeightStager s({.async = true, .base = 0x200000, .buffer_bytes = 45000, .align = 8192}, units,
+                 "--staging-bytes");
+  CounterHost h(10);
+  run_token(s, h);
+  run_token(s, h);
+  REQUIRE(h.copies.size() >= 4);
+  for (std::size_t i = 0; i < h.copies.size(); ++i) {
+    const auto& c = h.copies[i];
+    INFO("copy " << i);
+    CHECK(c.dst % 8192 == 0);
+    CHECK(c.dst + c.bytes <= 0x200000 + 45000);
+    if (i > 0) {
+      const auto& p = h.copies[i - 1];
+      CHECK((p.dst + p.bytes <= c.dst || c.dst + c.bytes <= p.dst));
+    }
+  }
+  CHECK_THROWS_WITH(WeightStager({.async = true, .base = 0x200000, .align = 8192},
+                                 {{0x10000, 5000, 1}, {0x20000, 8192, 1}}, "--staging-bytes"),
+                    Catch::Contains("unit 0 of 5000 bytes is not a multiple of the alignment 8192"));
+  CHECK_THROWS_WITH(WeightStager({.async = true, .base = 0x201000, .align = 8192}, units, "x"),
+                    Catch::Contains("base 0x201000"));
+}
+
 TEST_CASE("staging buffers too small are refused with the size they need", "[staging]") {
   CHECK_THROWS_WITH(WeightStager({.async = true, .base = 0, .buffer_bytes = 12000}, kUnits, "--staging-bytes"),
                     Catch::Contains("--staging-bytes 12000") && Catch::Contains("13000"));

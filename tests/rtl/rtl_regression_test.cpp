@@ -549,7 +549,7 @@ TEST_CASE("performance counters count one job's work", "[rtl]") {
       std::uint64_t(model::activation_image_bytes(int(j.regs.cols), p.quant_spec(), p.bus()));
   CHECK(c.macs == std::uint64_t(j.regs.rows) * j.regs.cols);
   CHECK(c.bytes_written == 4ull * j.regs.rows);
-  CHECK(c.bytes_read == std::uint64_t(l.total_bytes) + x_bytes);
+  CHECK(c.bytes_read == std::uint64_t(l.bytes_read()) + x_bytes);
   // Port FIFO writes: every weight word, and port 0's activation words too.
   CHECK(c.wgt_buf_writes * std::uint64_t(p.axi_bytes()) == c.bytes_read);
   // One PE beat per NumPe columns of every row (the MACs are derived from it).

@@ -35,17 +35,14 @@ build: configure
 # $(OUT).<date-time> and starts afresh; `make run OUT=out/mine` writes elsewhere.
 OUT ?= out/default
 # What `make run` will do and how long it took on the reference machine: a
-# fresh clone on 2 cores (Debian 12, 24 GiB), 2026-12-03, compiler and
-# synthesis caches warm: `make build` 242 s, then the sweep 481 s (eight
-# simulator builds of about 50 s and about 60 s of synthesis lookup,
-# simulation and energy per point, two points at a time).
+# fresh clone on 2 cores (Debian 12, 24 GiB): see README.md.
 run-plan:
 	@echo "make run: (1) installs missing Debian packages, (2) builds LlamaF: about 4 minutes on 2 cores"
 	@echo "  with a warm compiler cache (longer without one; seconds when up to date), (3) runs"
-	@echo "  configs/sweeps/default.json into $(OUT): 8 design points, each with its own simulator built on"
-	@echo "  demand (about 50 s), Yosys + OpenSTA (cached; about a minute per point when not), one"
-	@echo "  TinyLlama token and energy: about 8 minutes on 2 cores with warm caches (measured 2026-12-03"
-	@echo "  on a fresh clone); finished points are kept, so a rerun takes seconds. The explorer prints an"
+	@echo "  configs/sweeps/default.json into $(OUT): the fastest GQMV engine for the ZCU102, 8 design points"
+	@echo "  around the shipped winners (two simulators built on demand, about a minute each), Yosys + OpenSTA"
+	@echo "  (cached; 1-3 minutes per parameter set when not), one TinyLlama token and energy per point:"
+	@echo "  see README.md for the measured times; finished points are kept, so a rerun takes seconds. The explorer prints an"
 	@echo "  ETA as it goes."
 
 run: run-plan build

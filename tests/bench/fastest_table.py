@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""What limits each point of a finished zcu102_fastest sweep
-(configs/sweeps/zcu102_fastest.json), from the simulation's own statistics.
+"""What limits each point of a finished default sweep (`make run`)
+(configs/sweeps/default.json), from the simulation's own statistics.
 
 Reads OUT/results.jsonl and every point's simulation report
 (OUT/points/<id>/sim/report.json) and prints, per point: tokens/s; the whole
@@ -13,7 +13,7 @@ operators; and the ceiling of the roofline ratio that the host's time
 leaves even if every matvec phase streamed at the DDR peak,
 bytes / (host time + bytes / peak) / peak. docs/benchmarks.md quotes it.
 
-Usage: tests/bench/fastest_table.py out/fastest
+Usage: tests/bench/fastest_table.py out/default
 """
 import json
 import pathlib

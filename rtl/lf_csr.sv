@@ -114,14 +114,18 @@ module lf_csr #(
 
   // W_ADDR alignment: to an AXI word, or to the chunk of an interleaved
   // layout (2^LAYOUT bytes; LAYOUT <= 31, so the low word decides). Decided
-  // from the new values whenever W_ADDR_LO or LAYOUT is written.
-  logic [31:0] w_align_mask;
-  always_comb begin
-    w_align_mask = 32'((1 << AlignBits) - 1);
-    if (layout_d != '0) begin
-      w_align_mask = (32'd1 << layout_d) - 32'd1;
+  // whenever W_ADDR_LO or LAYOUT is written: the mask of the current LAYOUT
+  // is a register (so that a W_ADDR_LO write only ANDs the data with it),
+  // and a LAYOUT write decodes the new mask from the written value, bit i
+  // being one LUT of the five LAYOUT bits.
+  function automatic logic [31:0] align_mask(logic [LayoutBits-1:0] k);
+    for (int i = 0; i < 32; i++) begin
+      align_mask[i] = (k == '0) ? (i < AlignBits) : (32'(i) < 32'(k));
     end
-  end
+  endfunction
+
+  logic [31:0] w_align_mask_q, w_align_mask_new;
+  assign w_align_mask_new = align_mask(csr_wdata_i[LayoutBits-1:0]);
 
   always_comb begin
     rows_bad_d = rows_bad_q;
@@ -138,10 +142,11 @@ module lf_csr #(
           cols_grp_d = (csr_wdata_i == '0) || ((csr_wdata_i & (GroupSize - 1)) != '0);
           cols_big_d = (csr_wdata_i > ActBufCols);
         end
-        lf_pkg::REG_W_ADDR_LO: w_mis_d = ((w_addr_d[31:0] & w_align_mask) != '0);
+        lf_pkg::REG_W_ADDR_LO: w_mis_d = ((csr_wdata_i & w_align_mask_q) != '0);
         lf_pkg::REG_LAYOUT: begin
-          w_mis_d   = ((w_addr_d[31:0] & w_align_mask) != '0);
-          lay_bad_d = (layout_d != '0) && (layout_d < LayoutBits'(MinChunkLog2));
+          w_mis_d   = ((w_addr_q[31:0] & w_align_mask_new) != '0);
+          lay_bad_d = (csr_wdata_i[LayoutBits-1:0] != '0)
+                      && (csr_wdata_i[LayoutBits-1:0] < LayoutBits'(MinChunkLog2));
         end
         lf_pkg::REG_X_ADDR_LO: x_mis_d = (csr_wdata_i[AlignBits-1:0] != '0);
         lf_pkg::REG_Y_ADDR_LO: y_mis_d = (csr_wdata_i[AlignBits-1:0] != '0);
@@ -285,6 +290,7 @@ module lf_csr #(
       x_addr_q    <= '0;
       y_addr_q    <= '0;
       layout_q    <= '0;
+      w_align_mask_q <= align_mask('0);
       lay_bad_q   <= 1'b0;
       rows_bad_q  <= 1'b1;   // the reset values: ROWS = COLS = 0
       cols_grp_q  <= 1'b1;
@@ -309,6 +315,9 @@ module lf_csr #(
       x_addr_q    <= x_addr_d;
       y_addr_q    <= y_addr_d;
       layout_q    <= layout_d;
+      if (wr && csr_addr_i == lf_pkg::REG_LAYOUT) begin
+        w_align_mask_q <= w_align_mask_new;
+      end
       lay_bad_q   <= lay_bad_d;
       rows_bad_q  <= rows_bad_d;
       cols_grp_q  <= cols_grp_d;

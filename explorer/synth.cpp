@@ -214,8 +214,15 @@ std::string synth_script(const std::vector<fs::path>& sources, const std::string
   for (const fs::path& src : sources)
     s += "read_verilog" + std::string(src.extension() == ".v" ? "" : " -sv") + inc + " " +
          yosys_quote(src) + "\n";
-  for (const auto& [name, value] : params)
-    s += fmt::format("chparam -set {} {} {}\n", name, value, top);
+  // One chparam for all parameters: one at a time, Yosys would elaborate
+  // lf_top with each intermediate set, and its legality checks fire on a
+  // mix of new and default values (MaxBurstBeats 32 before WgtBufWords 256
+  // is WgtBufWords 128 < 8 x 32).
+  if (!params.empty()) {
+    s += "chparam";
+    for (const auto& [name, value] : params) s += fmt::format(" -set {} {}", name, value);
+    s += " " + top + "\n";
+  }
   // -flatten: optimise across module boundaries and count one netlist;
   // -noiopad: the accelerator is a core inside the PS/PL design, not at pins.
   s += fmt::format("synth_xilinx -family xcup -top {} -flatten -noiopad{}\n", top,

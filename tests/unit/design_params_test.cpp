@@ -252,6 +252,16 @@ TEST_CASE("design identity: the parameters and the RTL, not the file's name", "[
         dse::synth_cache_key(sources, "lf_top", dse::rtl_parameters(d, "d")));
 }
 
+TEST_CASE("synthesis script: every parameter in one chparam", "[design]") {
+  // One at a time, Yosys elaborates each intermediate parameter set and
+  // lf_top's legality checks fire (MaxBurstBeats 32 with the default
+  // WgtBufWords 128 < MaxOutstanding x 32).
+  const std::string s = dse::synth_script({"/r/lf_pkg.sv", "/r/lf_top.sv"}, "lf_top",
+                                          {{"MaxBurstBeats", 32}, {"WgtBufWords", 256}}, "/t/stat.json");
+  CHECK(s.find("chparam -set MaxBurstBeats 32 -set WgtBufWords 256 lf_top\n") != std::string::npos);
+  CHECK(s.find("chparam") == s.rfind("chparam"));
+}
+
 TEST_CASE("checked-JSON reader: suggestions for plausible typos only", "[design]") {
   CHECK(config::closest_match("NumPee", {"NumPe", "GroupSize"}) == "NumPe");
   CHECK(config::closest_match("tokens_per_sec", {"tokens_per_s", "lut"}) == "tokens_per_s");

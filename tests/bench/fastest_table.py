@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""What limits each point of a finished default sweep (`make run`)
-(configs/sweeps/default.json), from the simulation's own statistics.
+"""What limits each point of a finished sweep of TinyLlama tokens
+(configs/sweeps/default.json, `make run`, or zcu102_neighbours.json), from
+the simulation's own statistics.
 
 Reads OUT/results.jsonl and every point's simulation report
-(OUT/points/<id>/sim/report.json) and prints, per point: tokens/s; the whole
+(OUT/points/<id>/sim/report.json) and prints, per point (the swept
+parameters that vary, then): tokens/s; the whole
 token's weight-and-scale bytes per second as a share of the DDR peak (the
 reports' roofline ratio); the time of the matrix-vector phases (the
 accelerator's jobs) and of the host's operators between them; the DRAM
@@ -33,12 +35,13 @@ def main() -> int:
     if not points:
         print(f"{out}: no ok points", file=sys.stderr)
         return 1
-    print("| PEs | W bits | layout | MHz | tokens/s | % of DDR peak (token) | matvec ms | host ms "
+    # The swept parameters that differ between the points, in sweep order.
+    names = [n for n in points[0]["params"] if len({str(p["params"][n]) for p in points}) > 1]
+    print("| " + " | ".join(names) + " | MHz | tokens/s | % of DDR peak (token) | matvec ms | host ms "
           "| GB/s in matvecs (% of peak) | mem stall % of busy | largest host operators | "
           "ceiling % at peak streaming |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
-    key = lambda p: (int(p["params"]["WeightBits"]), int(p["params"]["NumPe"]), p["params"]["WeightLayout"])
-    for p in sorted(points, key=key):
+    print("|" + "---|" * (len(names) + 9))
+    for p in sorted(points, key=lambda p: [str(p["params"][n]) for n in names]):
         rep = json.load(open(out / "points" / p["id"] / "sim" / "report.json"))
         t = rep["total"]
         ops = t["operators"]
@@ -51,7 +54,7 @@ def main() -> int:
         acc = t["accelerator"]
         ceiling = nbytes / (host + nbytes / peak) / peak
         prm = p["params"]
-        print(f"| {prm['NumPe']} | {prm['WeightBits']} | {prm['WeightLayout']} | {rep['clock_mhz']:.0f} "
+        print("| " + " | ".join(str(prm[n]) for n in names) + f" | {rep['clock_mhz']:.0f} "
               f"| {t['tokens_per_s']:.2f} | {roof['percent_of_roofline']:.1f} "
               f"| {1e3 * mv:.1f} | {1e3 * host:.1f} "
               f"| {nbytes / mv / 1e9:.2f} ({100 * nbytes / mv / peak:.1f} %) "

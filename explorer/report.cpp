@@ -197,6 +197,11 @@ std::string with_unit(const std::string& key, double v) {
 // report.md's opening paragraph: per objective (tokens/s when the sweep has
 // none), the best point that fits the board and meets timing, with its key
 // figures.
+std::string best_points_md(const Sweep& sweep, const std::vector<json>& records,
+                           const std::vector<Objective>& goals);
+
+// With report.recommend_by, the same list once per value of that parameter
+// (in order of first appearance), after the overall one.
 std::string recommended_md(const Sweep& sweep, const std::vector<json>& records) {
   std::vector<Objective> goals = sweep.objectives;
   std::string md = "## Recommended design\n\n";
@@ -207,6 +212,27 @@ std::string recommended_md(const Sweep& sweep, const std::vector<json>& records)
     md += "The best point per objective among the evaluated points that fit the board and meet "
           "timing:\n\n";
   }
+  md += best_points_md(sweep, records, goals);
+  if (sweep.recommend_by.empty()) return md;
+  std::vector<json> values;
+  for (const json& r : records) {
+    const json& v = r.value("params", json::object()).value(sweep.recommend_by, json());
+    if (!v.is_null() && std::find(values.begin(), values.end(), v) == values.end()) values.push_back(v);
+  }
+  for (const json& v : values) {
+    std::vector<json> subset;
+    for (const json& r : records)
+      if (r.value("params", json::object()).value(sweep.recommend_by, json()) == v) subset.push_back(r);
+    md += fmt::format("### {} = {}\n\n", sweep.recommend_by, md_value(v));
+    md += best_points_md(sweep, subset, goals);
+  }
+  return md;
+}
+
+// One line per objective: its best point that fits the board and meets timing.
+std::string best_points_md(const Sweep& sweep, const std::vector<json>& records,
+                           const std::vector<Objective>& goals) {
+  std::string md;
   SelectionRules strict;  // whatever the keep_* report settings say
   strict.pareto_tolerance = sweep.selection.pareto_tolerance;
   bool any = false;

@@ -706,7 +706,16 @@ Sweep parse_sweep(const json& j, const std::filesystem::path& file,
     const At ra = top.key("report");
     need_object(j["report"], ra);
     reject_unknown(j["report"], ra, {"table", "figures", "keep_timing_failures", "keep_board_misfits",
-                                     "pareto_tolerance"});
+                                     "pareto_tolerance", "recommend_by"});
+    if (j["report"].contains("recommend_by")) {
+      const At rb = ra.key("recommend_by");
+      s.recommend_by = get_string(j["report"]["recommend_by"], rb);
+      std::vector<std::string> names;
+      for (const ParamSpec& p : s.params) names.push_back(p.name);
+      if (std::find(names.begin(), names.end(), s.recommend_by) == names.end())
+        rb.fail("the name of a sweep parameter" + config::did_you_mean(s.recommend_by, names),
+                &j["report"]["recommend_by"]);
+    }
     if (j["report"].contains("pareto_tolerance")) {
       const At pa = ra.key("pareto_tolerance");
       s.selection.pareto_tolerance = get_number(j["report"]["pareto_tolerance"], pa);

@@ -102,6 +102,10 @@ struct Sweep {
   std::vector<FigureSpec> figures;
   FigureStyle figure_style;
   SelectionRules selection;
+  // report.recommend_by: a parameter name; report.md then recommends the
+  // best points per objective for each of its values too (e.g. per
+  // WeightBits: the fastest W8 and the fastest W4 engine). Empty: overall only.
+  std::string recommend_by;
   double timeout_s = 3600.0;  // per-point subprocess limit
   // The sweep as a self-contained JSON (base paths replaced by contents):
   // what `llamaf explore` stores in DIR/sweep.json and `report` re-reads.

@@ -324,6 +324,36 @@ TEST_CASE("report.md: how it was produced, and the recommended design first", "[
         std::string::npos);
 }
 
+TEST_CASE("report.md: report.recommend_by adds the best points per value of a parameter", "[report]") {
+  TempDir t;
+  const fs::path dir = fixture_copy(t, "figures_fixture");
+  json stored = json::parse(read_file(dir / "sweep.json"));
+  stored["sweep"]["report"]["recommend_by"] = "WeightBits";
+  std::ofstream(dir / "sweep.json") << stored.dump(2);
+  write_report(dir, ReportOptions{""});
+  const std::string md = read_file(dir / "report.md");
+  const auto w4 = md.find("### WeightBits = 4"), w8 = md.find("### WeightBits = 8");
+  REQUIRE(w4 != std::string::npos);
+  REQUIRE(w8 != std::string::npos);
+  CHECK(md.find("## What was swept") > std::max(w4, w8));
+  // The overall fastest qualifying point is a W4 one (above); the W4
+  // section names it again, the W8 section a W8 point.
+  auto section = [&](std::size_t from) { return md.substr(from, md.find("\n#", from + 3) - from); };
+  const std::string s4 = section(w4), s8 = section(w8);
+  CHECK(s4.find("- **max tokens_per_s**: `4ddef84d7d5bbe0f`") != std::string::npos);
+  INFO(s8);
+  CHECK(s8.find("- **max tokens_per_s**: `") != std::string::npos);
+  CHECK(s8.find("WeightBits=8") != std::string::npos);
+  CHECK(s8.find("WeightBits=4") == std::string::npos);
+  // An unknown parameter is refused when the sweep is read.
+  json j = special_sweep();
+  j["report"]["recommend_by"] = "Group_Siz";
+  CHECK_THROWS_WITH(parse_sweep(j, "s.json", "."),
+                    Catch::Contains("report.recommend_by") && Catch::Contains("Group_Size"));
+  j["report"]["recommend_by"] = "Group_Size";
+  CHECK(parse_sweep(j, "s.json", ".").recommend_by == "Group_Size");
+}
+
 TEST_CASE("figures: every figure of a fixture sweep rendered, keyed by parameters, relative paths",
           "[report][figures]") {
   TempDir t;

@@ -107,9 +107,8 @@ MembenchResult run_membench(const DramConfig& memory, const PsConfig& ps,
     } else if (o.interleave_bytes) {
       // Own-stream offset -> chunk (offset / C) of this port, among P.
       const std::uint64_t c = o.interleave_bytes, n = o.ports.size();
-      const std::uint64_t chunk = g.offset / c;
-      if ((chunk * n + g.rank + 1) * c > o.region_bytes) g.offset = 0;
-      a = g.base + ((g.offset / c) * n + g.rank) * c + g.offset % c;
+      if ((g.offset / c * n + g.rank + 1) * c > o.region_bytes) g.offset = 0;  // wrap
+      a = g.base + (g.offset / c * n + g.rank) * c + g.offset % c;
       g.offset += req;
     } else {
       a = g.base + g.offset;

@@ -2,6 +2,7 @@
 // driver of its CSR port.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 
 namespace llamaf::sim::csr {
@@ -78,14 +79,9 @@ struct JobRegs {
 };
 
 // The LAYOUT value of an image packed with `chunk_bytes` (BusGeometry): 0 for
-// one region per port, else log2(chunk_bytes).
+// one region per port, else log2(chunk_bytes) (a power of two).
 inline std::uint32_t layout_register(std::int64_t chunk_bytes) {
-  std::uint32_t k = 0;
-  while (chunk_bytes > 1) {
-    chunk_bytes >>= 1;
-    ++k;
-  }
-  return k;
+  return chunk_bytes == 0 ? 0 : std::uint32_t(std::countr_zero(std::uint64_t(chunk_bytes)));
 }
 
 // All performance counters of one read-out. `macs` and `act_buf_reads` are

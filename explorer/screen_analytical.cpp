@@ -1,0 +1,55 @@
+// The analytical model (analytical.h) as the screen's backend.
+#include "explorer/analytical.h"
+#include "explorer/screen.h"
+
+#include <cmath>
+#include <limits>
+#include <mutex>
+
+namespace llamaf::dse {
+
+namespace {
+
+class AnalyticalBackend final : public ScreenBackend {
+ public:
+  AnalyticalBackend(EvalContext ctx, std::shared_ptr<const ResourceModel> resources)
+      : ctx_(std::move(ctx)), resources_(std::move(resources)) {}
+
+  const std::vector<std::string>& metric_keys() const override { return analytical_metric_keys(); }
+
+  std::size_t add_context(const nlohmann::json& point) override {
+    models_.push_back(std::make_unique<AnalyticalModel>(point, ctx_, resources_));
+    return models_.size() - 1;
+  }
+
+  void evaluate(std::size_t context, const sim::DesignParams& design,
+                const std::vector<std::size_t>& slots, double* out) const override {
+    const AnalyticalMetrics m = models_[context]->evaluate(design);
+    const auto& keys = analytical_metric_keys();
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+      if (slots[i] >= keys.size()) {
+        out[i] = std::numeric_limits<double>::quiet_NaN();
+        continue;
+      }
+      out[i] = analytical_metric(m, keys[slots[i]]).value_or(std::numeric_limits<double>::quiet_NaN());
+    }
+  }
+
+  nlohmann::json metrics(std::size_t context, const sim::DesignParams& design) const override {
+    return to_json(models_[context]->evaluate(design));
+  }
+
+ private:
+  EvalContext ctx_;
+  std::shared_ptr<const ResourceModel> resources_;
+  std::vector<std::unique_ptr<AnalyticalModel>> models_;
+};
+
+}  // namespace
+
+std::unique_ptr<ScreenBackend> make_analytical_backend(const EvalContext& ctx,
+                                                       std::shared_ptr<const ResourceModel> resources) {
+  return std::make_unique<AnalyticalBackend>(ctx, std::move(resources));
+}
+
+}  // namespace llamaf::dse

@@ -162,6 +162,11 @@ struct DesignPatcher::Impl {
   };
   std::vector<std::vector<std::vector<Patch>>> patches;  // [context][k][value]
   std::vector<std::vector<int>> touched;                 // fields design_params[k] sets
+  // The id's hash (canonical text {"board":..,"design":..,"energy":..,
+  // "evaluate":..,"model":..,"params":..}) per context: FNV-1a state after
+  // the board, and the text from the energy to the params key.
+  std::vector<std::uint64_t> id_head;
+  std::vector<std::string> id_middle;
 };
 
 DesignPatcher::DesignPatcher(const Sweep& s) : impl_(std::make_unique<Impl>()) {
@@ -202,6 +207,10 @@ DesignPatcher::DesignPatcher(const Sweep& s) : impl_(std::make_unique<Impl>()) {
     std::size_t index = 0;
     for (std::size_t i = 0; i < s.params.size(); ++i) index = index * s.params[i].values.size() + digits[i];
     m.ctx_points.push_back(resolve_point(s, index).resolved);
+    const json& rp = m.ctx_points.back();
+    m.id_head.push_back(fnv1a64("{\"board\":" + rp["board"].dump() + ",\"design\":"));
+    m.id_middle.push_back(",\"energy\":" + rp["energy"].dump() + ",\"evaluate\":" + rp["evaluate"].dump() +
+                          ",\"model\":" + rp["model"].dump() + ",\"params\":");
     // The context's design: the base (or a whole design config), then the
     // design keys of the context's parameters, in declaration order.
     json dj = s.base["design"];
@@ -279,6 +288,32 @@ bool DesignPatcher::design(const std::vector<std::size_t>& digits, sim::DesignPa
   return true;
 }
 
+json DesignPatcher::params(const std::vector<std::size_t>& digits) const {
+  json p = json::object();
+  for (std::size_t i = 0; i < impl_->s->params.size(); ++i)
+    p[impl_->s->params[i].name] = impl_->s->params[i].values[digits[i]];
+  return p;
+}
+
+std::string DesignPatcher::point_id(const std::vector<std::size_t>& digits) const {
+  const Impl& m = *impl_;
+  const Sweep& s = *m.s;
+  // The design as resolve_point makes it: the base or whole design config,
+  // then every design key in declaration order.
+  json dj = s.base["design"];
+  for (std::size_t i = 0; i < s.params.size(); ++i)
+    if (!s.params[i].configs.empty() && s.params[i].targets[0] == "design") dj = s.params[i].configs[digits[i]];
+  for (std::size_t i = 0; i < s.params.size(); ++i)
+    if (s.params[i].configs.empty())
+      for (const auto& t : s.params[i].targets)
+        if (t.rfind("design.", 0) == 0) set_json_path(dj, t.substr(7), s.params[i].values[digits[i]]);
+  const std::size_t c = context_of(digits);
+  std::uint64_t h = fnv1a64(dj.dump(), m.id_head[c]);
+  h = fnv1a64(m.id_middle[c], h);
+  h = fnv1a64(params(digits).dump() + "}", h);
+  return hex64(h);
+}
+
 // ---------------------------------------------------------------------------
 // Margin and front arithmetic (objective vectors: larger is better).
 
@@ -331,6 +366,97 @@ double margin_of(const Cand& c, const std::vector<Cand>& front) {
     need = std::max(need, escape);
   }
   return need;
+}
+
+// margin_of for two objectives against a staircase front (sorted as in
+// dominated_by_front): along it the first objective's escape margin falls
+// and the second's rises, so the largest of their minima is where they
+// cross.
+double margin_to_staircase(const Cand& c, const std::vector<Cand>& f) {
+  const auto term = [](double p, double q) {
+    if (p > q) return -kInf;
+    if (p != 0) return (q - p) / std::fabs(p);
+    return kInf;
+  };
+  const auto t0 = [&](std::size_t i) { return term(c.obj[0], f[i].obj[0]); };
+  const auto t1 = [&](std::size_t i) { return term(c.obj[1], f[i].obj[1]); };
+  std::size_t lo = 0, hi = f.size();  // first i with t1(i) >= t0(i)
+  while (lo < hi) {
+    const std::size_t mid = (lo + hi) / 2;
+    if (t1(mid) < t0(mid)) lo = mid + 1;
+    else hi = mid;
+  }
+  double need = 0;
+  for (std::size_t i : {lo, lo - 1})
+    if (i < f.size()) need = std::max(need, std::min(t0(i), t1(i)));
+  return need;
+}
+
+// A thread's exact front: every candidate no other dominates (equal ones all
+// kept). With two objectives it is a staircase kept sorted by the first
+// objective, best first (the second then rises strictly between distinct
+// points), so each test is a binary search; otherwise a list.
+std::size_t prefix_end(const std::vector<Cand>& f, double x) {  // members with obj[0] >= x
+  return static_cast<std::size_t>(
+      std::partition_point(f.begin(), f.end(), [x](const Cand& q) { return q.obj[0] >= x; }) - f.begin());
+}
+
+bool dominated_by_front(const std::vector<Cand>& f, const std::vector<double>& p) {
+  if (p.size() == 2) {
+    const std::size_t i = prefix_end(f, p[0]);
+    if (i == 0) return false;
+    const Cand& q = f[i - 1];  // the best second objective among those at least as good in the first
+    return q.obj[1] > p[1] || (q.obj[1] == p[1] && q.obj[0] > p[0]);
+  }
+  for (const Cand& q : f)
+    if (dominates(q.obj.data(), p.data(), p.size())) return true;
+  return false;
+}
+
+// Some member at least as good as `p` in every objective.
+bool covered_by_front(const std::vector<Cand>& f, const std::vector<double>& p) {
+  if (p.size() == 2) {
+    const std::size_t i = prefix_end(f, p[0]);
+    return i > 0 && f[i - 1].obj[1] >= p[1];
+  }
+  for (const Cand& q : f) {
+    bool all = true;
+    for (std::size_t k = 0; k < p.size() && all; ++k) all = q.obj[k] >= p[k];
+    if (all) return true;
+  }
+  return false;
+}
+
+// `c` (not dominated) joins the front; the members it dominates go to `band`.
+void insert_into_front(std::vector<Cand>& f, Cand c, std::vector<Cand>& band) {
+  if (c.obj.size() == 2) {
+    // Members with obj[0] <= c's: those with obj[1] <= c's follow them first.
+    const std::size_t j = static_cast<std::size_t>(
+        std::partition_point(f.begin(), f.end(), [&](const Cand& q) { return q.obj[0] > c.obj[0]; }) -
+        f.begin());
+    std::size_t k = j;
+    while (k < f.size() && f[k].obj[1] <= c.obj[1] && f[k].obj != c.obj) ++k;
+    for (std::size_t r = j; r < k; ++r) band.push_back(std::move(f[r]));
+    f.erase(f.begin() + static_cast<std::ptrdiff_t>(j), f.begin() + static_cast<std::ptrdiff_t>(k));
+    f.insert(f.begin() + static_cast<std::ptrdiff_t>(j), std::move(c));
+    return;
+  }
+  std::size_t w = 0;
+  for (std::size_t r = 0; r < f.size(); ++r) {
+    if (dominates(c.obj.data(), f[r].obj.data(), c.obj.size())) band.push_back(std::move(f[r]));
+    else if (w != r) f[w++] = std::move(f[r]);
+    else ++w;
+  }
+  f.resize(w);
+  f.push_back(std::move(c));
+}
+
+// Every objective improved by the relative margin m: a candidate is within
+// the margin of the front when this point is covered by no member.
+std::vector<double> improved(const std::vector<double>& p, double m) {
+  std::vector<double> out(p);
+  for (double& v : out) v += m * std::fabs(v);
+  return out;
 }
 
 // ---------------------------------------------------------------------------
@@ -577,6 +703,10 @@ ScreenResult screen_sweep(const Sweep& s, ScreenBackend& backend, const ScreenOp
         slow_error = e.what();
       }
       const bool ok = eng.patcher.design(index_digits(s, index), fast, fast_error);
+      if (eng.patcher.point_id(index_digits(s, index)) != p.id)
+        throw_error("{}: internal error of the analytical screen: the id of point {} differs from "
+                    "its resolved JSON's; run with --fidelity rtl",
+                    s.file.string(), index);
       if (ok != slow_error.empty() || (ok && !same_design(slow, fast)))
         throw_error("{}: internal error of the analytical screen: the design of point {} built from "
                     "patches differs from its resolved JSON ({}); run with --fidelity rtl",
@@ -800,27 +930,15 @@ ScreenResult screen_sweep(const Sweep& s, ScreenBackend& backend, const ScreenOp
           }
           if (selected_k.empty()) continue;
           // The exact front so far, and the band within the margin of it.
-          bool dominated = false;
-          for (const Cand& q : st.front)
-            if (dominates(q.obj.data(), obj.data(), obj.size())) {
-              dominated = true;
-              break;
-            }
           Cand c{index, ctx, obj};
-          if (!dominated) {
-            std::size_t w = 0;
-            for (std::size_t r = 0; r < st.front.size(); ++r) {
-              if (dominates(obj.data(), st.front[r].obj.data(), obj.size())) st.band.push_back(st.front[r]);
-              else st.front[w++] = st.front[r];
-            }
-            st.front.resize(w);
-            st.front.push_back(std::move(c));
-          } else if (margin_of(c, st.front) < s.confirm.margin) {
+          if (!dominated_by_front(st.front, c.obj)) {
+            insert_into_front(st.front, std::move(c), st.band);
+          } else if (!covered_by_front(st.front, improved(c.obj, s.confirm.margin))) {
             st.band.push_back(std::move(c));
             if (st.band.size() > 2 * st.band_pruned + 1024) {
               std::vector<Cand> keep;
               for (auto& b : st.band)
-                if (margin_of(b, st.front) < s.confirm.margin) keep.push_back(std::move(b));
+                if (!covered_by_front(st.front, improved(b.obj, s.confirm.margin))) keep.push_back(std::move(b));
               st.band = std::move(keep);
               st.band_pruned = st.band.size();
             }
@@ -930,8 +1048,13 @@ ScreenResult screen_sweep(const Sweep& s, ScreenBackend& backend, const ScreenOp
   std::vector<Near> chosen;
   for (std::size_t i = 0; i < exact.size(); ++i) chosen.push_back({exact[i], 0.0, bool(on_front[i])});
   std::vector<Near> near;
+  std::vector<Cand> staircase = exact;  // best first objective first (see dominated_by_front)
+  std::sort(staircase.begin(), staircase.end(), [](const Cand& a, const Cand& b) {
+    return a.obj[0] != b.obj[0] ? a.obj[0] > b.obj[0] : a.obj[1] < b.obj[1];
+  });
   for (auto& c : band) {
-    const double m = margin_of(c, exact);
+    if (covered_by_front(staircase, improved(c.obj, s.confirm.margin))) continue;
+    const double m = c.obj.size() == 2 ? margin_to_staircase(c, staircase) : margin_of(c, exact);
     if (m < s.confirm.margin) near.push_back({std::move(c), m, false});
   }
   // Exact-front members left off by the tolerance are near points (margin 0).
@@ -969,13 +1092,23 @@ ScreenResult screen_sweep(const Sweep& s, ScreenBackend& backend, const ScreenOp
   r.near_written = near_written;
   auto add_selected = [&](const Near& n, bool confirm) {
     ScreenSelected sel;
-    sel.point = resolve_point(s, n.c.index);
+    const std::vector<std::size_t> digits = index_digits(s, n.c.index);
+    sel.point.index = n.c.index;
+    sel.point.params = eng.patcher.params(digits);
+    sel.point.id = eng.patcher.point_id(digits);
+    if (confirm) {
+      sel.point = resolve_point(s, n.c.index);
+      if (sel.point.id != eng.patcher.point_id(digits))
+        throw_error("{}: internal error of the analytical screen: the id of point {} differs from "
+                    "its resolved JSON's; run with --fidelity rtl",
+                    s.file.string(), n.c.index);
+    }
     sel.on_front = n.front;
     sel.margin = n.margin;
     sel.confirm = confirm;
     sim::DesignParams d;
     std::string error;
-    if (eng.patcher.design(index_digits(s, n.c.index), d, error))
+    if (eng.patcher.design(digits, d, error))
       sel.metrics = backend.metrics(eng.models[n.c.context], d);
     r.selected.push_back(std::move(sel));
   };

@@ -89,7 +89,9 @@ struct ScreenOptions {
 
 // A point the screen keeps: on the front or within the margin of it.
 struct ScreenSelected {
-  Point point;                 // resolved (id, params, content)
+  // id, index and params; resolved (its content) only for the points to
+  // confirm (resolve_point gives it for the others).
+  Point point;
   nlohmann::json metrics;      // the backend's metrics of the point
   bool on_front = false;       // on the analytical Pareto front (with pareto_tolerance)
   double margin = 0;           // smallest relative improvement that makes it non-dominated
@@ -162,6 +164,11 @@ class DesignPatcher {
   // some value's design does not parse.
   bool design(const std::vector<std::size_t>& digits, sim::DesignParams& out,
               std::string& error) const;
+  // The point's parameters and id (sweep.h Point::params and Point::id)
+  // without resolving it: the id's hash runs over the context's cached
+  // board text and the point's own design and parameters only.
+  nlohmann::json params(const std::vector<std::size_t>& digits) const;
+  std::string point_id(const std::vector<std::size_t>& digits) const;
 
  private:
   struct Impl;

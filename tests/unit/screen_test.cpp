@@ -215,6 +215,8 @@ TEST_CASE("screen: patches give the design the resolved JSON gives, at every poi
       continue;
     }
     CHECK(same_design(slow, fast));
+    CHECK(patcher.point_id(digits) == p.id);
+    CHECK(patcher.params(digits) == p.params);
     // The context's representative point has the same board, model,
     // energy and evaluate as the point itself.
     const json& ctx = patcher.context_point(patcher.context_of(digits));
@@ -287,7 +289,10 @@ TEST_CASE("screen: counts and front equal pareto_front over records built the sl
       CHECK(r.front_size == expected.size());
       // The front's metrics are the backend's, ids those of the resolved points.
       for (const auto& sel : r.selected) {
-        CHECK(sel.point.id == resolve_point(s, sel.point.index).id);
+        const Point p = resolve_point(s, sel.point.index);
+        CHECK(sel.point.id == p.id);
+        CHECK(sel.point.params == p.params);
+        if (sel.confirm) CHECK(sel.point.resolved == p.resolved);
         CHECK(sel.metrics.contains("tokens_per_s"));
       }
     }

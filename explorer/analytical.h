@@ -26,6 +26,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,7 +34,12 @@
 
 namespace llamaf::dse {
 
-class ResourceModel;
+// FPGA resources and estimated Fmax of a design (the fitted model of
+// resource_model.h provides them).
+struct ResourceEstimate {
+  double lut = 0, ff = 0, dsp = 0, bram36 = 0, bram18 = 0, fmax_mhz = 0;
+};
+using ResourceEstimator = std::function<ResourceEstimate(const sim::DesignParams&)>;
 
 // The analytical metrics of one point. NaN: not available (e.g. no resource
 // model); booleans are 0/1 (NaN when unknown).
@@ -66,11 +72,11 @@ nlohmann::json to_json(const AnalyticalMetrics& m);
 class AnalyticalModel {
  public:
   // `point`: a resolved point (sweep.h Point::resolved). `resources` may be
-  // null: then no resource metrics, no fits_board, and an evaluate.clock of
+  // empty: then no resource metrics, no fits_board, and an evaluate.clock of
   // "fmax"/"min" is refused (it needs an Fmax). Throws llamaf::Error on what
   // the model cannot evaluate (e.g. a policy it does not model), naming it.
   AnalyticalModel(const nlohmann::json& point, const EvalContext& ctx,
-                  std::shared_ptr<const ResourceModel> resources);
+                  ResourceEstimator resources);
   ~AnalyticalModel();
   AnalyticalModel(const AnalyticalModel&) = delete;
   AnalyticalModel& operator=(const AnalyticalModel&) = delete;
@@ -83,5 +89,12 @@ class AnalyticalModel {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// One point evaluated analytically, as `llamaf point --fidelity analytical`
+// writes it: the byte accounting of model_byte_metrics, the analytical
+// metrics and the derived roofline metrics, with the note that they are
+// analytical ("fidelity": "analytical" in the metrics).
+PointResult analytical_point_result(const nlohmann::json& point, const EvalContext& ctx,
+                                    const ResourceEstimator& resources);
 
 }  // namespace llamaf::dse

@@ -8,6 +8,7 @@
 // 1 when even result.json could not be written.
 #include "explorer/cli/commands.h"
 
+#include "explorer/analytical.h"
 #include "explorer/point_eval.h"
 #include "explorer/results_store.h"
 #include "sim/model/error.h"
@@ -27,6 +28,7 @@ struct PointOptions {
   std::string point_path;
   std::string out_path;
   std::string cache_dir;
+  std::string fidelity = "rtl";
 };
 
 void run_point(const PointOptions& o) {
@@ -52,7 +54,8 @@ void run_point(const PointOptions& o) {
     ctx.work_dir = std::filesystem::absolute(o.out_path).parent_path();
     std::error_code ec;
     ctx.bin_dir = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
-    r = dse::evaluate_point(point, ctx);
+    r = o.fidelity == "analytical" ? dse::analytical_point_result(point, ctx, {})
+                                   : dse::evaluate_point(point, ctx);
   } catch (const std::exception& e) {
     r.status = "failed";
     r.reason = e.what();
@@ -81,6 +84,10 @@ void add_point_command(CLI::App& app) {
   cmd->add_option("--cache-dir", o->cache_dir,
                   "cache folder (accuracy per quantization); default $LLAMAF_CACHE_DIR or "
                   "~/.cache/llamaf");
+  cmd->add_option("--fidelity", o->fidelity,
+                  "rtl: synthesis and cycle-accurate simulation (default); analytical: the "
+                  "analytical model (docs/analytical.md)")
+      ->check(CLI::IsMember({"rtl", "analytical"}));
   cmd->callback([o] { run_point(*o); });
 }
 

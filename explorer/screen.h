@@ -31,6 +31,7 @@
 //   points.csv    every screened point, only with ScreenOptions::all_points
 #pragma once
 
+#include "explorer/analytical.h"
 #include "explorer/point_eval.h"
 #include "explorer/sweep.h"
 #include "sim/rtl_driver/design_params.h"
@@ -45,8 +46,6 @@
 #include <vector>
 
 namespace llamaf::dse {
-
-class ResourceModel;
 
 // What the screen evaluates a design with: one model per context.
 // evaluate() and metrics() are called from several threads at once.
@@ -67,9 +66,9 @@ class ScreenBackend {
 };
 
 // The analytical model (analytical.h) as a screen backend. `resources` may
-// be null (no resource metrics, fits_board, timing_met).
-std::unique_ptr<ScreenBackend> make_analytical_backend(
-    const EvalContext& ctx, std::shared_ptr<const ResourceModel> resources);
+// be empty (no resource metrics, fits_board, timing_met).
+std::unique_ptr<ScreenBackend> make_analytical_backend(const EvalContext& ctx,
+                                                       ResourceEstimator resources);
 
 // Whether a sweep needs resource metrics from the analytical screen: it
 // synthesizes, or an objective or constraint reads lut, ff, dsp, bram,

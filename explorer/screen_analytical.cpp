@@ -12,7 +12,7 @@ namespace {
 
 class AnalyticalBackend final : public ScreenBackend {
  public:
-  AnalyticalBackend(EvalContext ctx, std::shared_ptr<const ResourceModel> resources)
+  AnalyticalBackend(EvalContext ctx, ResourceEstimator resources)
       : ctx_(std::move(ctx)), resources_(std::move(resources)) {}
 
   const std::vector<std::string>& metric_keys() const override { return analytical_metric_keys(); }
@@ -41,14 +41,14 @@ class AnalyticalBackend final : public ScreenBackend {
 
  private:
   EvalContext ctx_;
-  std::shared_ptr<const ResourceModel> resources_;
+  ResourceEstimator resources_;
   std::vector<std::unique_ptr<AnalyticalModel>> models_;
 };
 
 }  // namespace
 
 std::unique_ptr<ScreenBackend> make_analytical_backend(const EvalContext& ctx,
-                                                       std::shared_ptr<const ResourceModel> resources) {
+                                                       ResourceEstimator resources) {
   return std::make_unique<AnalyticalBackend>(ctx, std::move(resources));
 }
 

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -649,6 +650,15 @@ struct Engine {
   }
 };
 
+// The inputs of the RTL legality rules: the 14 lf_top parameters and the
+// interleave chunk.
+using LegalityKey = std::array<std::int64_t, 15>;
+struct LegalityKeyHash {
+  std::size_t operator()(const LegalityKey& k) const {
+    return fnv1a64(std::string_view(reinterpret_cast<const char*>(k.data()), sizeof(k)));
+  }
+};
+
 // What one thread accumulates.
 struct ThreadState {
   std::size_t screened = 0, filtered = 0, illegal = 0, infeasible = 0, infeasible_after = 0,
@@ -668,6 +678,7 @@ struct ThreadState {
   std::vector<double> min, max;
   std::vector<std::size_t> count;
   std::unordered_map<std::string, std::string> port_checks;  // key -> error ("" = fine)
+  std::unordered_map<LegalityKey, std::string, LegalityKeyHash> legality;  // "" = legal
 };
 
 bool compare(double x, const std::string& op, double c) {
@@ -821,11 +832,24 @@ ScreenResult screen_sweep(const Sweep& s, ScreenBackend& backend, const ScreenOp
           std::string why = eng.model_error[ctx];
           if (legal) legal = eng.patcher.design(digits, d, why);
           if (legal) {
-            try {
-              sim::check_rtl_legality(d, "design");
-            } catch (const Error& e) {
+            // The rules read the 14 parameters and the layout only: each
+            // distinct set is checked once per thread.
+            LegalityKey key{};
+            for (int f = 0; f < 14; ++f) key[static_cast<std::size_t>(f)] = f == 4 ? static_cast<int>(d.scale_format) : *rtl_field(d, f);
+            key[14] = d.weight_chunk_bytes;
+            auto it = st.legality.find(key);
+            if (it == st.legality.end()) {
+              std::string e;
+              try {
+                sim::check_rtl_legality(d, "design");
+              } catch (const Error& err) {
+                e = err.what();
+              }
+              it = st.legality.emplace(key, std::move(e)).first;
+            }
+            if (!it->second.empty()) {
               legal = false;
-              why = e.what();
+              why = it->second;
             }
           }
           if (legal && eng.ps[ctx]) {
@@ -961,6 +985,7 @@ ScreenResult screen_sweep(const Sweep& s, ScreenBackend& backend, const ScreenOp
     if (error) std::rethrow_exception(error);
   };
 
+  const auto t_scan = std::chrono::steady_clock::now();
   run_pass();
   // pareto_front() leaves out objectives no candidate has: so does the
   // screen (a second pass without them, as the front's membership changes).
@@ -977,7 +1002,10 @@ ScreenResult screen_sweep(const Sweep& s, ScreenBackend& backend, const ScreenOp
     used_k.clear();
   }
 
+  const auto t_select = std::chrono::steady_clock::now();
   ScreenResult r;
+  r.setup_seconds = std::chrono::duration<double>(t_scan - t0).count();
+  r.scan_seconds = std::chrono::duration<double>(t_select - t_scan).count();
   r.combinations = eng.combinations;
   r.contexts = eng.patcher.contexts();
   r.threads = threads;
@@ -1152,6 +1180,7 @@ ScreenResult screen_sweep(const Sweep& s, ScreenBackend& backend, const ScreenOp
     for (const auto& text : csv_chunks) r.points_csv += text;
   }
   r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  r.select_seconds = r.wall_seconds - r.setup_seconds - r.scan_seconds;
   return r;
 }
 
@@ -1191,6 +1220,7 @@ json ScreenResult::summary_json(const Sweep& sweep) const {
           {"sample_points", sample.size()},
           {"threads", threads},
           {"wall_seconds", wall_seconds},
+          {"seconds", {{"setup", setup_seconds}, {"scan", scan_seconds}, {"select", select_seconds}}},
           {"points_per_s", wall_seconds > 0 ? static_cast<double>(screened) / wall_seconds : 0.0},
           {"points_per_s_per_thread",
            wall_seconds > 0 ? static_cast<double>(screened) / wall_seconds / threads : 0.0}};

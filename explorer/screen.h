@@ -120,6 +120,9 @@ struct ScreenResult {
   std::vector<std::string> sample_keys;          // the cloud sample's metric columns
   std::vector<std::pair<std::size_t, std::vector<double>>> sample;  // (index, values), by index
   double wall_seconds = 0;
+  // Of which: contexts, models, patches and the self-check; the pass(es)
+  // over the product; the front, the margin band and the selected points.
+  double setup_seconds = 0, scan_seconds = 0, select_seconds = 0;
   int threads = 1;
   std::string points_csv;  // with all_points
   nlohmann::json summary_json(const Sweep& sweep) const;

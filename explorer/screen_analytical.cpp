@@ -4,7 +4,7 @@
 
 #include <cmath>
 #include <limits>
-#include <mutex>
+#include <map>
 
 namespace llamaf::dse {
 
@@ -17,8 +17,13 @@ class AnalyticalBackend final : public ScreenBackend {
 
   const std::vector<std::string>& metric_keys() const override { return analytical_metric_keys(); }
 
+  // A context seen before (another screen with this backend) gets its
+  // model back, with the memory ceilings it has measured.
   std::size_t add_context(const nlohmann::json& point) override {
+    std::string key = point.dump();
+    if (const auto it = by_point_.find(key); it != by_point_.end()) return it->second;
     models_.push_back(std::make_unique<AnalyticalModel>(point, ctx_, resources_));
+    by_point_.emplace(std::move(key), models_.size() - 1);
     return models_.size() - 1;
   }
 
@@ -43,6 +48,7 @@ class AnalyticalBackend final : public ScreenBackend {
   EvalContext ctx_;
   ResourceEstimator resources_;
   std::vector<std::unique_ptr<AnalyticalModel>> models_;
+  std::map<std::string, std::size_t> by_point_;
 };
 
 }  // namespace

@@ -639,7 +639,8 @@ void cloud_figure(const Sweep& sweep, const std::vector<json>& records, const St
   std::string plot = fmt::format(
       "plot {0} index 0 using 1:2 with points pt 7 ps 0.15 lc rgb \"#c8c8c8\" "
       "title {1}, {0} index 1 using 1:2 with steps lw 1.4 lc rgb \"#000000\" "
-      "title \"analytical Pareto front\"",
+      "title \"analytical Pareto front\", {0} index 1 using 1:2 with points pt 7 ps 0.45 "
+      "lc rgb \"#000000\" notitle",
       dat, gp_quote(fmt::format("analytical ({} sampled points)", n)));
   if (nc > 0) {
     plot += fmt::format(", {0} index 3 using 1:2:3:4 with vectors nohead dt 3 lw 0.8 lc rgb \"#555555\" "

@@ -5,6 +5,7 @@
 #include "explorer/figures.h"
 #include "explorer/metrics.h"
 #include "explorer/pareto.h"
+#include "explorer/point_eval.h"
 #include "explorer/results_store.h"
 #include "explorer/screen.h"
 #include "explorer/selection.h"
@@ -626,6 +627,15 @@ std::vector<json> folder_records(const fs::path& dir, const Sweep& sweep, const 
                 {"fidelity", "analytical"},  {"analytical", f.value("metrics", json::object())},
                 {"analytical_on_front", f.value("on_front", false)},
                 {"analytical_margin", f.value("margin", 0.0)}};
+      // The byte accounting and roofline of the point (what `llamaf point
+      // --fidelity analytical` adds), for the tables and the roofline.
+      try {
+        const json bytes = model_byte_metrics(resolve_point(sweep, r["index"].get<std::size_t>()).resolved);
+        for (const auto& [k, v] : bytes.items())
+          if (!r["metrics"].contains(k)) r["metrics"][k] = v;
+      } catch (const Error&) {
+        // A point the byte accounting cannot read keeps the model's metrics only.
+      }
       add_derived_metrics(r["metrics"]);
       records.push_back(std::move(r));
     }

@@ -639,7 +639,8 @@ struct Engine {
       try {
         handle = backend.add_context(point);
       } catch (const Error& e) {
-        error = fmt::format("analytical model: {}", e.what());
+        const std::string what = e.what();
+        error = what.rfind("analytical model", 0) == 0 ? what : "analytical model: " + what;
       }
       models.push_back(handle);
       model_error.push_back(error);

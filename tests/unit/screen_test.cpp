@@ -1,9 +1,11 @@
 // The analytical screen (explorer/screen.h): designs by patches against
 // resolved JSON, the streaming front and margin against pareto_front() over
 // records built the slow way, the fidelity options, ids shared with rtl
-// runs, and the report's error arithmetic. The model is a stand-in backend
-// with closed-form metrics (the analytical model's own accuracy is tested
-// against the simulation elsewhere).
+// runs, and the report's error arithmetic. Most cases use a stand-in backend
+// with closed-form metrics; one screens with the analytical model itself
+// against points evaluated one by one (the model's accuracy against the
+// simulation is tested elsewhere).
+#include "explorer/analytical.h"
 #include "explorer/pareto.h"
 #include "explorer/screen.h"
 #include "explorer/selection.h"
@@ -522,5 +524,59 @@ TEST_CASE("fidelity: the shipped 10^6-point ZCU102 screen loads", "[screen]") {
     std::string error;
     REQUIRE(patcher.design(index_digits(s, index), fast, error));
     CHECK(same_design(fast, llamaf::sim::design_params_from_json(p.resolved["design"], "design")));
+  }
+}
+
+TEST_CASE("screen: with the analytical model, the front equals pareto_front over points evaluated one by one",
+          "[screen]") {
+  // stories15M on the ZCU102: PEs, weight bits, ports and the schedule; the
+  // slow way is `llamaf point --fidelity analytical` per point.
+  const fs::path configs = fs::path(LLAMAF_SOURCE_DIR) / "configs";
+  json j = {{"name", "screen_analytical"},
+            {"base", {{"model", (configs / "models" / "stories15M.json").string()},
+                      {"design", (configs / "designs" / "embedded.json").string()},
+                      {"board", (configs / "boards" / "zcu102.json").string()},
+                      {"energy", (configs / "energy" / "zcu102_16nm.json").string()}}},
+            {"evaluate", {{"fidelity", "analytical"}, {"synthesize", false}, {"accuracy", false},
+                          {"confirm", {{"margin", 0.1}, {"max_points", 4}}}}},
+            {"parameters",
+             json::array({{{"name", "NumPe"}, {"values", {8, 16, 32, 64}}},
+                          {{"name", "WeightBits"}, {"values", {8, 4}}},
+                          {{"name", "WeightPorts"}, {"values", {1, 2}}},
+                          {{"name", "PortMap"}, {"set", "design.ps_ports"}, {"values", {"HP0", "HP0,HP2"}}},
+                          {{"name", "Policy"}, {"set", "evaluate.sim.policy"}, {"values", {"overlapped", "serial"}}}})},
+            {"filters", json::array({"count(PortMap) == WeightPorts", "NumPe <= design.rtl.GroupSize"})},
+            {"objectives", json::array({{{"metric", "tokens_per_s"}, {"goal", "maximize"}},
+                                        {{"metric", "j_per_token"}, {"goal", "minimize"}}})}};
+  const Sweep s = parse_sweep(j, configs / "sweeps" / "screen_analytical.json", configs / "sweeps");
+  EvalContext ctx;
+  ctx.sweep_dir = configs / "sweeps";
+  const auto backend = make_analytical_backend(ctx, {});
+  ScreenOptions opt;
+  opt.threads = 2;
+  const ScreenResult r = screen_sweep(s, *backend, opt);
+  std::vector<json> records;
+  std::vector<Point> points;
+  for (std::size_t index = 0; index < combination_count(s); ++index) {
+    const std::optional<Point> p = point_at(s, index);
+    if (!p) continue;
+    const PointResult pr = analytical_point_result(p->resolved, ctx, {});
+    records.push_back({{"id", p->id}, {"index", index}, {"params", p->params}, {"status", pr.status},
+                       {"metrics", pr.metrics}});
+    points.push_back(*p);
+  }
+  REQUIRE(records.size() == r.candidates);
+  const ParetoFront pf = pareto_front(records, s.objectives, s.selection);
+  std::set<std::string> expected;
+  for (std::size_t i : pf.members) expected.insert(records[i]["id"].get<std::string>());
+  REQUIRE(!expected.empty());
+  CHECK(screen_front_ids(r) == expected);
+  // The front's metrics are those `llamaf point --fidelity analytical` gives.
+  for (const auto& sel : r.selected) {
+    const auto it = std::find_if(records.begin(), records.end(),
+                                 [&](const json& rec) { return rec["id"] == sel.point.id; });
+    REQUIRE(it != records.end());
+    CHECK(sel.metrics["tokens_per_s"].get<double>() == Approx((*it)["metrics"]["tokens_per_s"].get<double>()));
+    CHECK(sel.metrics["j_per_token"].get<double>() == Approx((*it)["metrics"]["j_per_token"].get<double>()));
   }
 }

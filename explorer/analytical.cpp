@@ -74,7 +74,7 @@ struct MemoryCeiling {
   double activates_per_byte = 0;
 };
 
-using MemoryKey = std::tuple<std::string, int, int, std::int64_t, std::int64_t>;
+using MemoryKey = std::tuple<std::string, int, int, int, std::int64_t, std::int64_t, double>;
 
 }  // namespace
 
@@ -102,7 +102,7 @@ struct AnalyticalModel::Impl {
   mutable std::map<MemoryKey, MemoryCeiling> ceilings;
 
   MemoryCeiling ceiling(const sim::DesignParams& d, const std::vector<std::string>& ports,
-                        std::int64_t stagger) const;
+                        std::int64_t stagger, double clock_mhz) const;
   AnalyticalMetrics evaluate(const sim::DesignParams& d) const;
 };
 
@@ -220,11 +220,11 @@ AnalyticalModel::~AnalyticalModel() = default;
 // point's own clock caps it in evaluate().
 MemoryCeiling AnalyticalModel::Impl::ceiling(const sim::DesignParams& d,
                                              const std::vector<std::string>& ports,
-                                             std::int64_t stagger) const {
+                                             std::int64_t stagger, double clock_mhz) const {
   std::string names;
   for (const auto& p : ports) names += p + ",";
-  const MemoryKey key{names, d.burst_bytes(), d.max_outstanding, d.weight_chunk_bytes,
-                      d.weight_chunk_bytes ? 0 : stagger};
+  const MemoryKey key{names, d.burst_bytes(), d.max_outstanding, d.wgt_buf_words * d.axi_bytes(), d.weight_chunk_bytes,
+                      d.weight_chunk_bytes ? 0 : stagger, clock_mhz};
   {
     std::shared_lock lock(mu);
     if (auto it = ceilings.find(key); it != ceilings.end()) return it->second;
@@ -233,10 +233,13 @@ MemoryCeiling AnalyticalModel::Impl::ceiling(const sim::DesignParams& d,
   o.ports = ports;
   o.request_bytes = static_cast<std::uint32_t>(d.burst_bytes());
   o.outstanding = d.max_outstanding;
-  o.clock_mhz = board.fabric.hp_port_max_clock_mhz;
+  o.clock_mhz = clock_mhz;
   o.duration_us = 40;
   o.warmup_us = 5;
   o.interleave_bytes = static_cast<std::uint64_t>(d.weight_chunk_bytes);
+  // The ports feed the row parser in lockstep, each through its weight
+  // FIFO, whose free space is the reader's credit (docs/rtl.md).
+  o.lockstep_fifo_bytes = static_cast<std::uint64_t>(d.wgt_buf_words) * std::uint64_t(d.axi_bytes());
   // Regions: port p's region starts p x port_bytes above port 0's, as the
   // memory map places one matrix's regions; membench adds k x stagger to its
   // (bank-aligned) bases.
@@ -307,10 +310,12 @@ AnalyticalMetrics AnalyticalModel::Impl::evaluate(const sim::DesignParams& d) co
   MemoryCeiling mem{};
   double bytes_per_cycle = 0, latency_cycles = 0;
   if (!ps_only) {
-    mem = ceiling(d, ports, ffn.port_bytes);
+    mem = ceiling(d, ports, ffn.port_bytes, clock.mhz);
     bytes_per_cycle = std::min(mem.bytes_per_ns * ns_per_cycle,
                                double(d.weight_ports) * d.axi_bytes());
     latency_cycles = idle_read_latency_ns / ns_per_cycle + kInterconnectCycles;
+  } else {
+    bytes_per_cycle = 1;  // unused: no accelerator
   }
 
   // One token.
@@ -321,15 +326,17 @@ AnalyticalMetrics AnalyticalModel::Impl::evaluate(const sim::DesignParams& d) co
   double dram_read = host_dram_read_bytes, dram_write = host_dram_write_bytes;
   double ps_only_s = host_ops_s;
   const int container = spec.act_bits <= 8 ? 1 : 2;
-  for (const JobGroup& grp : groups) {
+  for (std::size_t gi = 0; gi < groups.size(); ++gi) {
+    const JobGroup& grp = groups[gi];
     const int cols = model::padded_cols(grp.jobs.front().cols, spec.group_size);
     if (cols > d.act_buf_cols)
       throw_error("{} columns exceed the activation buffer (ActBufCols = {})", cols, d.act_buf_cols);
     const double x_bytes = double(model::activation_image_bytes(cols, spec, bus));
     double group_s = 0, ps_group_s = h.quantize_seconds(cols, spec.group_size);
     // Quantize x, clean its lines, write its image (rtl_backend.cpp).
-    group_s += h.quantize_seconds(cols, spec.group_size) + h.cache_clean_seconds(x_bytes) +
-               (idle_read_latency_ns * 1e-9 + x_bytes / (peak_gb_s * 1e9)) + 2 * host_round;
+    const double quant_s = h.quantize_seconds(cols, spec.group_size) + h.cache_clean_seconds(x_bytes) +
+                           (idle_read_latency_ns * 1e-9 + x_bytes / (peak_gb_s * 1e9)) + 2 * host_round;
+    r.group_us[5] += quant_s * grp.count * 1e6;
     dram_write += x_bytes;
     const std::size_t n = grp.jobs.size();
     const std::size_t wave = serial ? 1 : std::min<std::size_t>(n, std::size_t(d.job_queue_depth));
@@ -381,13 +388,23 @@ AnalyticalMetrics AnalyticalModel::Impl::evaluate(const sim::DesignParams& d) co
       dram_read += bytes - 0 + results;  // weights + x image; the host reads y back
       dram_write += results;
     }
-    matvec_s += group_s * grp.count;
+    r.group_us[gi] = group_s * grp.count * 1e6;
+    matvec_s += (group_s + quant_s) * grp.count;
     ps_only_s += ps_group_s * grp.count;
+    if (ps_only) {
+      const double q = h.quantize_seconds(cols, spec.group_size);
+      r.group_us[gi] = (ps_group_s - q) * grp.count * 1e6;
+      r.group_us[5] -= (quant_s - q) * grp.count * 1e6;
+    }
   }
   if (ps_only) {
+    // The host runs every product: no accelerator, the weights read by the
+    // host (counted, as the simulator counts them).
     host_s = ps_only_s;
     matvec_s = 0;
-    accel_busy_cycles = 0;
+    accel_busy_cycles = mem_bound_cycles = job_cycles_total = 0;
+    dram_read = host_dram_read_bytes + image_bytes;
+    dram_write = host_dram_write_bytes;
   }
   const double token_s = ps_only ? ps_only_s : host_s + matvec_s;
   r.tokens_per_s = 1.0 / token_s;
@@ -510,6 +527,9 @@ json to_json(const AnalyticalMetrics& m) {
       j[f.key] = v;
   }
   j["clock_limited_by"] = m.clock_limited_by;
+  json ops = json::object();
+  for (std::size_t i = 0; i < m.group_us.size(); ++i) ops[AnalyticalMetrics::kGroupNames[i]] = m.group_us[i];
+  j["op_latency_us"] = ops;
   return j;
 }
 

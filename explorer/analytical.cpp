@@ -303,27 +303,26 @@ AnalyticalMetrics AnalyticalModel::Impl::evaluate(const sim::DesignParams& d) co
   // this clock.
   const std::vector<std::string> ports =
       board.ps.port_map(d.ps_ports, d.weight_ports, "design");
-  // The placement of the FFN matrices' regions (the largest share of the
-  // bytes) stands for every matrix's.
-  const model::WeightImageLayout ffn = model::weight_image_layout(
-      shape.hidden_dim, model::padded_cols(shape.dim, spec.group_size), spec, bus);
-  MemoryCeiling mem{};
-  double bytes_per_cycle = 0, latency_cycles = 0;
-  if (!ps_only) {
-    mem = ceiling(d, ports, ffn.port_bytes, clock.mhz);
-    bytes_per_cycle = std::min(mem.bytes_per_ns * ns_per_cycle,
-                               double(d.weight_ports) * d.axi_bytes());
-    latency_cycles = idle_read_latency_ns / ns_per_cycle + kInterconnectCycles;
-  } else {
-    bytes_per_cycle = 1;  // unused: no accelerator
-  }
+  // A job streams at the ceiling of its own placement: with one region per
+  // port, port p's region lies p x port_bytes above port 0's, and which
+  // banks the ports meet depends on that distance (docs/memory.md).
+  double latency_cycles = 0;
+  const auto stream_ceiling = [&](std::int64_t port_bytes) {
+    const MemoryCeiling c = ceiling(d, ports, port_bytes, clock.mhz);
+    struct {
+      double bytes_per_cycle, activates_per_byte;
+    } rate{std::min(c.bytes_per_ns * ns_per_cycle, double(d.weight_ports) * d.axi_bytes()),
+           c.activates_per_byte};
+    return rate;
+  };
+  if (!ps_only) latency_cycles = idle_read_latency_ns / ns_per_cycle + kInterconnectCycles;
 
   // One token.
   const double host_round = 0.5 / f_hz;  // each host charge is ceil()ed to a cycle
   double host_s = host_ops_s + host_op_calls * host_round;
   double accel_busy_cycles = 0, matvec_s = 0, mem_bound_cycles = 0, job_cycles_total = 0;
   double macs = 0, image_bytes = 0, wgt_words = 0, beats = 0;
-  double dram_read = host_dram_read_bytes, dram_write = host_dram_write_bytes;
+  double dram_read = host_dram_read_bytes, dram_write = host_dram_write_bytes, activates = 0;
   double ps_only_s = host_ops_s;
   const int container = spec.act_bits <= 8 ? 1 : 2;
   for (std::size_t gi = 0; gi < groups.size(); ++gi) {
@@ -352,7 +351,7 @@ AnalyticalMetrics AnalyticalModel::Impl::evaluate(const sim::DesignParams& d) co
       // as its beats or its bus words, whichever is more, unless the
       // memory stream is slower; an activation load and pipeline fill
       // between jobs; the last row's float tail and the result write.
-      double compute = 0, bytes = 0, results = 0;
+      double compute = 0, bytes = 0, results = 0, stream = 0;
       for (std::size_t i = first; i < last; ++i) {
         const MatrixShape& mm = grp.jobs[i];
         const model::WeightImageLayout l = model::weight_image_layout(mm.rows, cols, spec, bus);
@@ -365,6 +364,11 @@ AnalyticalMetrics AnalyticalModel::Impl::evaluate(const sim::DesignParams& d) co
                                 std::ceil(double(cols / spec.group_size) * 32 / d.axi_data_bits);
         compute += mm.rows * per_row + act_load + kFillCycles;
         bytes += double(l.bytes_read()) + x_bytes;
+        if (!ps_only) {
+          const auto c = stream_ceiling(l.port_bytes);
+          stream += (double(l.bytes_read()) + x_bytes) / c.bytes_per_cycle;
+          activates += double(l.bytes_read()) * c.activates_per_byte * grp.count;
+        }
         results += 4.0 * mm.rows;
         macs += double(mm.rows) * mm.cols * grp.count;
         image_bytes += double(l.bytes_read()) * grp.count;
@@ -372,7 +376,6 @@ AnalyticalMetrics AnalyticalModel::Impl::evaluate(const sim::DesignParams& d) co
         beats += mm.rows * row_beats * grp.count;
         ps_group_s += h.matvec_seconds(mm.rows, mm.cols, spec.weight_bits, spec.act_bits, spec.group_size);
       }
-      const double stream = bytes / bytes_per_cycle;
       const double body = std::max(compute, stream);
       // Result write: the last burst and its response.
       const double drain = kFloatTailCycles + std::ceil(std::log2(d.num_pe)) / 2 + latency_cycles;
@@ -430,8 +433,7 @@ AnalyticalMetrics AnalyticalModel::Impl::evaluate(const sim::DesignParams& d) co
     in.bram_writes = ps_only ? 0 : wgt_words;
     in.dram_read_bytes = dram_read;
     in.dram_write_bytes = dram_write;
-    in.dram_activates = ps_only ? image_bytes / board.memory.row_bytes
-                                : image_bytes * mem.activates_per_byte;
+    in.dram_activates = ps_only ? image_bytes / board.memory.row_bytes : activates;
     in.accel_total_cycles = token_s * f_hz;
     in.accel_busy_cycles = std::min(accel_busy_cycles, in.accel_total_cycles);
     in.host_busy_seconds = std::min(ps_only ? token_s : token_s - accel_busy_cycles / f_hz, token_s);

@@ -74,7 +74,7 @@ struct MemoryCeiling {
   double activates_per_byte = 0;
 };
 
-using MemoryKey = std::tuple<std::string, int, int, std::int64_t, std::int64_t>;
+using MemoryKey = std::tuple<std::string, int, int, int, std::int64_t, std::int64_t, double>;
 
 }  // namespace
 
@@ -102,7 +102,7 @@ struct AnalyticalModel::Impl {
   mutable std::map<MemoryKey, MemoryCeiling> ceilings;
 
   MemoryCeiling ceiling(const sim::DesignParams& d, const std::vector<std::string>& ports,
-                        std::int64_t stagger) const;
+                        std::int64_t stagger, double clock_mhz) const;
   AnalyticalMetrics evaluate(const sim::DesignParams& d) const;
 };
 
@@ -220,11 +220,11 @@ AnalyticalModel::~AnalyticalModel() = default;
 // point's own clock caps it in evaluate().
 MemoryCeiling AnalyticalModel::Impl::ceiling(const sim::DesignParams& d,
                                              const std::vector<std::string>& ports,
-                                             std::int64_t stagger) const {
+                                             std::int64_t stagger, double clock_mhz) const {
   std::string names;
   for (const auto& p : ports) names += p + ",";
-  const MemoryKey key{names, d.burst_bytes(), d.max_outstanding, d.weight_chunk_bytes,
-                      d.weight_chunk_bytes ? 0 : stagger};
+  const MemoryKey key{names, d.burst_bytes(), d.max_outstanding, d.wgt_buf_words * d.axi_bytes(), d.weight_chunk_bytes,
+                      d.weight_chunk_bytes ? 0 : stagger, clock_mhz};
   {
     std::shared_lock lock(mu);
     if (auto it = ceilings.find(key); it != ceilings.end()) return it->second;
@@ -233,10 +233,13 @@ MemoryCeiling AnalyticalModel::Impl::ceiling(const sim::DesignParams& d,
   o.ports = ports;
   o.request_bytes = static_cast<std::uint32_t>(d.burst_bytes());
   o.outstanding = d.max_outstanding;
-  o.clock_mhz = board.fabric.hp_port_max_clock_mhz;
+  o.clock_mhz = clock_mhz;
   o.duration_us = 40;
   o.warmup_us = 5;
   o.interleave_bytes = static_cast<std::uint64_t>(d.weight_chunk_bytes);
+  // The ports feed the row parser in lockstep, each through its weight
+  // FIFO, whose free space is the reader's credit (docs/rtl.md).
+  o.lockstep_fifo_bytes = static_cast<std::uint64_t>(d.wgt_buf_words) * std::uint64_t(d.axi_bytes());
   // Regions: port p's region starts p x port_bytes above port 0's, as the
   // memory map places one matrix's regions; membench adds k x stagger to its
   // (bank-aligned) bases.
@@ -300,36 +303,39 @@ AnalyticalMetrics AnalyticalModel::Impl::evaluate(const sim::DesignParams& d) co
   // this clock.
   const std::vector<std::string> ports =
       board.ps.port_map(d.ps_ports, d.weight_ports, "design");
-  // The placement of the FFN matrices' regions (the largest share of the
-  // bytes) stands for every matrix's.
-  const model::WeightImageLayout ffn = model::weight_image_layout(
-      shape.hidden_dim, model::padded_cols(shape.dim, spec.group_size), spec, bus);
-  MemoryCeiling mem{};
-  double bytes_per_cycle = 0, latency_cycles = 0;
-  if (!ps_only) {
-    mem = ceiling(d, ports, ffn.port_bytes);
-    bytes_per_cycle = std::min(mem.bytes_per_ns * ns_per_cycle,
-                               double(d.weight_ports) * d.axi_bytes());
-    latency_cycles = idle_read_latency_ns / ns_per_cycle + kInterconnectCycles;
-  }
+  // A job streams at the ceiling of its own placement: with one region per
+  // port, port p's region lies p x port_bytes above port 0's, and which
+  // banks the ports meet depends on that distance (docs/memory.md).
+  double latency_cycles = 0;
+  const auto stream_ceiling = [&](std::int64_t port_bytes) {
+    const MemoryCeiling c = ceiling(d, ports, port_bytes, clock.mhz);
+    struct {
+      double bytes_per_cycle, activates_per_byte;
+    } rate{std::min(c.bytes_per_ns * ns_per_cycle, double(d.weight_ports) * d.axi_bytes()),
+           c.activates_per_byte};
+    return rate;
+  };
+  if (!ps_only) latency_cycles = idle_read_latency_ns / ns_per_cycle + kInterconnectCycles;
 
   // One token.
   const double host_round = 0.5 / f_hz;  // each host charge is ceil()ed to a cycle
   double host_s = host_ops_s + host_op_calls * host_round;
   double accel_busy_cycles = 0, matvec_s = 0, mem_bound_cycles = 0, job_cycles_total = 0;
   double macs = 0, image_bytes = 0, wgt_words = 0, beats = 0;
-  double dram_read = host_dram_read_bytes, dram_write = host_dram_write_bytes;
+  double dram_read = host_dram_read_bytes, dram_write = host_dram_write_bytes, activates = 0;
   double ps_only_s = host_ops_s;
   const int container = spec.act_bits <= 8 ? 1 : 2;
-  for (const JobGroup& grp : groups) {
+  for (std::size_t gi = 0; gi < groups.size(); ++gi) {
+    const JobGroup& grp = groups[gi];
     const int cols = model::padded_cols(grp.jobs.front().cols, spec.group_size);
     if (cols > d.act_buf_cols)
       throw_error("{} columns exceed the activation buffer (ActBufCols = {})", cols, d.act_buf_cols);
     const double x_bytes = double(model::activation_image_bytes(cols, spec, bus));
     double group_s = 0, ps_group_s = h.quantize_seconds(cols, spec.group_size);
     // Quantize x, clean its lines, write its image (rtl_backend.cpp).
-    group_s += h.quantize_seconds(cols, spec.group_size) + h.cache_clean_seconds(x_bytes) +
-               (idle_read_latency_ns * 1e-9 + x_bytes / (peak_gb_s * 1e9)) + 2 * host_round;
+    const double quant_s = h.quantize_seconds(cols, spec.group_size) + h.cache_clean_seconds(x_bytes) +
+                           (idle_read_latency_ns * 1e-9 + x_bytes / (peak_gb_s * 1e9)) + 2 * host_round;
+    r.group_us[5] += quant_s * grp.count * 1e6;
     dram_write += x_bytes;
     const std::size_t n = grp.jobs.size();
     const std::size_t wave = serial ? 1 : std::min<std::size_t>(n, std::size_t(d.job_queue_depth));
@@ -345,7 +351,7 @@ AnalyticalMetrics AnalyticalModel::Impl::evaluate(const sim::DesignParams& d) co
       // as its beats or its bus words, whichever is more, unless the
       // memory stream is slower; an activation load and pipeline fill
       // between jobs; the last row's float tail and the result write.
-      double compute = 0, bytes = 0, results = 0;
+      double compute = 0, bytes = 0, results = 0, stream = 0;
       for (std::size_t i = first; i < last; ++i) {
         const MatrixShape& mm = grp.jobs[i];
         const model::WeightImageLayout l = model::weight_image_layout(mm.rows, cols, spec, bus);
@@ -358,6 +364,11 @@ AnalyticalMetrics AnalyticalModel::Impl::evaluate(const sim::DesignParams& d) co
                                 std::ceil(double(cols / spec.group_size) * 32 / d.axi_data_bits);
         compute += mm.rows * per_row + act_load + kFillCycles;
         bytes += double(l.bytes_read()) + x_bytes;
+        if (!ps_only) {
+          const auto c = stream_ceiling(l.port_bytes);
+          stream += (double(l.bytes_read()) + x_bytes) / c.bytes_per_cycle;
+          activates += double(l.bytes_read()) * c.activates_per_byte * grp.count;
+        }
         results += 4.0 * mm.rows;
         macs += double(mm.rows) * mm.cols * grp.count;
         image_bytes += double(l.bytes_read()) * grp.count;
@@ -365,7 +376,6 @@ AnalyticalMetrics AnalyticalModel::Impl::evaluate(const sim::DesignParams& d) co
         beats += mm.rows * row_beats * grp.count;
         ps_group_s += h.matvec_seconds(mm.rows, mm.cols, spec.weight_bits, spec.act_bits, spec.group_size);
       }
-      const double stream = bytes / bytes_per_cycle;
       const double body = std::max(compute, stream);
       // Result write: the last burst and its response.
       const double drain = kFloatTailCycles + std::ceil(std::log2(d.num_pe)) / 2 + latency_cycles;
@@ -381,13 +391,23 @@ AnalyticalMetrics AnalyticalModel::Impl::evaluate(const sim::DesignParams& d) co
       dram_read += bytes - 0 + results;  // weights + x image; the host reads y back
       dram_write += results;
     }
-    matvec_s += group_s * grp.count;
+    r.group_us[gi] = group_s * grp.count * 1e6;
+    matvec_s += (group_s + quant_s) * grp.count;
     ps_only_s += ps_group_s * grp.count;
+    if (ps_only) {
+      const double q = h.quantize_seconds(cols, spec.group_size);
+      r.group_us[gi] = (ps_group_s - q) * grp.count * 1e6;
+      r.group_us[5] -= (quant_s - q) * grp.count * 1e6;
+    }
   }
   if (ps_only) {
+    // The host runs every product: no accelerator, the weights read by the
+    // host (counted, as the simulator counts them).
     host_s = ps_only_s;
     matvec_s = 0;
-    accel_busy_cycles = 0;
+    accel_busy_cycles = mem_bound_cycles = job_cycles_total = 0;
+    dram_read = host_dram_read_bytes + image_bytes;
+    dram_write = host_dram_write_bytes;
   }
   const double token_s = ps_only ? ps_only_s : host_s + matvec_s;
   r.tokens_per_s = 1.0 / token_s;
@@ -413,8 +433,7 @@ AnalyticalMetrics AnalyticalModel::Impl::evaluate(const sim::DesignParams& d) co
     in.bram_writes = ps_only ? 0 : wgt_words;
     in.dram_read_bytes = dram_read;
     in.dram_write_bytes = dram_write;
-    in.dram_activates = ps_only ? image_bytes / board.memory.row_bytes
-                                : image_bytes * mem.activates_per_byte;
+    in.dram_activates = ps_only ? image_bytes / board.memory.row_bytes : activates;
     in.accel_total_cycles = token_s * f_hz;
     in.accel_busy_cycles = std::min(accel_busy_cycles, in.accel_total_cycles);
     in.host_busy_seconds = std::min(ps_only ? token_s : token_s - accel_busy_cycles / f_hz, token_s);
@@ -510,6 +529,9 @@ json to_json(const AnalyticalMetrics& m) {
       j[f.key] = v;
   }
   j["clock_limited_by"] = m.clock_limited_by;
+  json ops = json::object();
+  for (std::size_t i = 0; i < m.group_us.size(); ++i) ops[AnalyticalMetrics::kGroupNames[i]] = m.group_us[i];
+  j["op_latency_us"] = ops;
   return j;
 }
 

@@ -26,6 +26,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -55,6 +56,13 @@ struct AnalyticalMetrics {
   double lut_util = 0, ff_util = 0, dsp_util = 0, bram36_util = 0;
   double fits_board = 0, timing_met = 0;
   const char* clock_limited_by = "requested";
+  // Per token, microseconds, by the simulator's operator names
+  // (op_latency_us.<name>): the matrix-vector groups (accelerator waves and
+  // their driver calls) and act_quant_io (quantizing x and writing its
+  // image before each group).
+  static constexpr std::array<const char*, 6> kGroupNames = {"qkv", "o_proj", "ffn_w1w3", "ffn_w2",
+                                                             "classifier", "act_quant_io"};
+  std::array<double, 6> group_us{};
 };
 
 // Every metric key AnalyticalMetrics has (for expressions and reports).

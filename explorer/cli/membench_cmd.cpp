@@ -27,6 +27,7 @@ struct MembenchCmdOptions {
   double duration_us = 100.0;
   std::uint64_t stagger_bytes = 8192;
   std::uint64_t interleave_bytes = 0;
+  std::uint64_t lockstep_fifo_bytes = 0;
   bool json = false;
 };
 
@@ -51,6 +52,7 @@ void run_membench_cmd(const MembenchCmdOptions& c) {
   o.duration_us = c.duration_us;
   o.stagger_bytes = c.stagger_bytes;
   o.interleave_bytes = c.interleave_bytes;
+  o.lockstep_fifo_bytes = c.lockstep_fifo_bytes;
   const dram::MembenchResult r = dram::run_membench(b.memory, b.ps, o);
   if (c.json) {
     nlohmann::json j = dram::to_json(r);
@@ -97,6 +99,10 @@ void add_membench_command(CLI::App& app) {
   cmd->add_option("--interleave-bytes", o->interleave_bytes,
                   "Ports share the first port's region in chunks of this many bytes, taking turns "
                   "(the accelerator's interleaved weight layout); 0: a region per port");
+  cmd->add_option("--lockstep-fifo-bytes", o->lockstep_fifo_bytes,
+                  "The ports feed one consumer taking a beat from every port per cycle (the "
+                  "accelerator's row parser), each through a FIFO of this many bytes whose free "
+                  "space is its credit; reports the consumed bandwidth. 0: independent ports");
   cmd->add_flag("--json", o->json, "Print the result as JSON");
   cmd->callback([o] { run_membench_cmd(*o); });
 }

@@ -49,6 +49,7 @@ struct Gen {
   int w_beats_left = 0;                    // writes: W beats still to send
   std::uint64_t bytes_x_beats = 0;         // request bytes x beats moved in the window
   std::uint64_t lat_sum = 0, lat_n = 0;
+  std::uint64_t fifo_bytes = 0, reserved_bytes = 0;  // lockstep: held, and requested not yet held
 };
 
 }  // namespace
@@ -72,6 +73,12 @@ MembenchResult run_membench(const DramConfig& memory, const PsConfig& ps,
       throw_error("membench: --interleave-bytes {} must be a multiple of --request-bytes {} and "
                   "the ports' chunks must fit the 128 MiB region", o.interleave_bytes, o.request_bytes);
   }
+  if (o.lockstep_fifo_bytes != 0 &&
+      (o.pattern != MembenchPattern::Read || o.order != MembenchOrder::Sequential ||
+       o.lockstep_fifo_bytes < o.request_bytes))
+    throw_error("membench: --lockstep-fifo-bytes needs --pattern read, --order sequential and a "
+                "FIFO of at least one request ({} bytes), got {}", o.request_bytes,
+                o.lockstep_fifo_bytes);
   if (!(o.duration_us > 0 && o.duration_us <= 1e6))
     throw_error("membench: --duration-us must be in (0, 1e6], got {}", o.duration_us);
 
@@ -118,6 +125,8 @@ MembenchResult run_membench(const DramConfig& memory, const PsConfig& ps,
     return a;
   };
 
+  const bool lockstep = o.lockstep_fifo_bytes != 0;
+  std::uint64_t consumed = 0;  // lockstep: bytes the consumer took in the window, per port
   const auto warm = static_cast<std::uint64_t>(std::llround(o.warmup_us * o.clock_mhz));
   const auto end = warm + static_cast<std::uint64_t>(std::llround(o.duration_us * o.clock_mhz));
   for (std::uint64_t cyc = 0; cyc < end; ++cyc) {
@@ -135,6 +144,8 @@ MembenchResult run_membench(const DramConfig& memory, const PsConfig& ps,
         if (mem.read_ready(p)) {
           const bool last = mem.take_read_beat(p);
           if (window) r.bytes_x_beats += req;
+          r.fifo_bytes += std::uint64_t(bb);
+          r.reserved_bytes -= std::min<std::uint64_t>(r.reserved_bytes, std::uint64_t(bb));
           if (last) {
             --r.inflight;
             if (window) {
@@ -144,8 +155,12 @@ MembenchResult run_membench(const DramConfig& memory, const PsConfig& ps,
             r.issue_cycles.pop_front();
           }
         }
-        if (r.inflight < o.outstanding && mem.can_accept_read(p)) {
+        const bool credit = !lockstep || r.fifo_bytes + r.reserved_bytes +
+                                                 std::uint64_t(beats) * std::uint64_t(bb) <=
+                                             o.lockstep_fifo_bytes;
+        if (r.inflight < o.outstanding && credit && mem.can_accept_read(p)) {
           mem.read(p, next_addr(r), beats, 0);
+          r.reserved_bytes += std::uint64_t(beats) * std::uint64_t(bb);
           ++r.inflight;
           r.issue_cycles.push_back(cyc);
         }
@@ -167,6 +182,16 @@ MembenchResult run_membench(const DramConfig& memory, const PsConfig& ps,
         }
       }
     }
+    if (lockstep) {
+      // The consumer: one beat from every port, or none.
+      bool all = true;
+      for (const Gen& r : rd)
+        all = all && r.fifo_bytes >= std::uint64_t(mem.beat_bytes(r.port));
+      if (all) {
+        for (Gen& r : rd) r.fifo_bytes -= std::uint64_t(mem.beat_bytes(r.port));
+        if (window) consumed += std::uint64_t(mem.beat_bytes(rd[0].port));
+      }
+    }
     mem.end_fabric_cycle();
   }
 
@@ -177,7 +202,8 @@ MembenchResult run_membench(const DramConfig& memory, const PsConfig& ps,
     pr.name = o.ports[i];
     const auto bb = static_cast<std::uint64_t>(mem.beat_bytes(rd[i].port));
     const double beats_per_req = static_cast<double>((req + bb - 1) / bb);
-    pr.read_mbps = static_cast<double>(rd[i].bytes_x_beats) / beats_per_req / secs / 1e6;
+    pr.read_mbps = lockstep ? static_cast<double>(consumed) / secs / 1e6
+                            : static_cast<double>(rd[i].bytes_x_beats) / beats_per_req / secs / 1e6;
     pr.write_mbps = static_cast<double>(wr[i].bytes_x_beats) / beats_per_req / secs / 1e6;
     pr.avg_read_latency_cycles =
         rd[i].lat_n ? static_cast<double>(rd[i].lat_sum) / static_cast<double>(rd[i].lat_n) : 0.0;

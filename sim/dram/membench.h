@@ -38,6 +38,15 @@ struct MembenchOptions {
   // bytes (port k reads chunks k, k+P, ...: the accelerator's interleaved
   // weight layout, docs/arithmetic.md). A multiple of request_bytes.
   std::uint64_t interleave_bytes = 0;
+  // Reads only, sequential: 0, every port streams on its own (the FPT IP).
+  // Else the ports feed one consumer that takes a beat from every port in
+  // the same cycle (the accelerator's row parser, which recombines one word
+  // per port into a bus word), each port through a FIFO of this many bytes
+  // (the RTL's WgtBufWords words) whose free space is its credit: a port
+  // requests a burst only when the FIFO can hold it with everything in
+  // flight, as lf_axi_reader does. The result is then the consumed
+  // bandwidth: a slow port holds the others back.
+  std::uint64_t lockstep_fifo_bytes = 0;
   std::uint64_t seed = 1;              // random order
 };
 

@@ -151,3 +151,37 @@ TEST_CASE("membench interleave: ports share one region in chunks and avoid bank-
   o.order = dram::MembenchOrder::Random;
   CHECK_THROWS_WITH(dram::run_membench(b.memory, b.ps, o), Catch::Contains("needs --order sequential"));
 }
+
+TEST_CASE("membench lockstep: ports fed to one consumer move together, limited by the slowest",
+          "[membench]") {
+  const board::Board b = board::load_board(std::string(LLAMAF_SOURCE_DIR) + "/configs/boards/zcu102.json");
+  dram::MembenchOptions o;
+  o.ports = {"HP0", "HP1", "HP2", "HP3", "HPC0"};
+  o.request_bytes = 256;
+  o.outstanding = 8;
+  o.clock_mhz = 333;
+  o.duration_us = 60;
+  // Independent ports: HPC0 shares its path and runs slower than the others.
+  const dram::MembenchResult free = dram::run_membench(b.memory, b.ps, o);
+  double slowest = free.ports[0].read_mbps;
+  for (const auto& p : free.ports) slowest = std::min(slowest, p.read_mbps);
+  double fastest = 0;
+  for (const auto& p : free.ports) fastest = std::max(fastest, p.read_mbps);
+  CHECK(fastest > 1.1 * slowest);
+  // Lockstep (4 KiB FIFOs): every port delivers what the consumer takes,
+  // the same for all.
+  o.lockstep_fifo_bytes = 4096;
+  const dram::MembenchResult lock = dram::run_membench(b.memory, b.ps, o);
+  for (const auto& p : lock.ports) CHECK(p.read_mbps == Approx(lock.ports[0].read_mbps));
+  // A slow port's share is all a lockstep consumer gets from each port, give
+  // or take what the others leave it.
+  CHECK(lock.ports[0].read_mbps >= 0.95 * slowest);
+  // A FIFO of one request: the credit allows only one burst in flight.
+  o.lockstep_fifo_bytes = 256;
+  CHECK(dram::run_membench(b.memory, b.ps, o).total_read_mbps < 0.6 * lock.total_read_mbps);
+  o.lockstep_fifo_bytes = 128;
+  CHECK_THROWS_WITH(dram::run_membench(b.memory, b.ps, o), Catch::Contains("at least one request"));
+  o.lockstep_fifo_bytes = 4096;
+  o.pattern = dram::MembenchPattern::Mixed;
+  CHECK_THROWS_WITH(dram::run_membench(b.memory, b.ps, o), Catch::Contains("--pattern read"));
+}

@@ -75,6 +75,14 @@ std::unique_ptr<ScreenBackend> make_analytical_backend(const EvalContext& ctx,
 // fmax, *_util, timing_met or fits_board.
 bool screen_needs_resources(const Sweep& sweep);
 
+// The resource estimator of the screen: the fitted model (resource_model.h,
+// its fit file under configs/fits, checked against the RTL in `rtl_dir`)
+// when the sweep needs resources; empty otherwise, and empty while the
+// build has no resource model (`why` then says so). A stale or missing fit
+// file throws llamaf::Error naming `llamaf fit-resources`.
+ResourceEstimator screen_resources(const Sweep& sweep, const std::filesystem::path& rtl_dir,
+                                   std::string& why);
+
 struct ScreenOptions {
   int threads = 1;
   bool all_points = false;          // write screen/points.csv (every point)

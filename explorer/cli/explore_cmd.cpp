@@ -127,11 +127,10 @@ std::vector<dse::Point> run_screen(const dse::Sweep& sweep, const ExploreOptions
   ctx.cache_dir = o.cache_dir.empty() ? dse::default_dse_cache_dir() : std::filesystem::path(o.cache_dir);
   ctx.work_dir = out_dir / "screen";
   ctx.bin_dir = std::filesystem::read_symlink("/proc/self/exe").parent_path();
-  dse::ResourceEstimator resources;
-  if (dse::screen_needs_resources(sweep))
-    fmt::print(stderr, "note: no resource model in this build: the screen has no LUT, DSP, BRAM, "
-                       "Fmax, fits_board or timing_met, and constraints reading them cannot be "
-                       "checked analytically\n");
+  std::string why;
+  const dse::ResourceEstimator resources =
+      dse::screen_resources(sweep, std::filesystem::path(LLAMAF_SOURCE_DIR) / "rtl", why);
+  if (!why.empty()) fmt::print(stderr, "note: {}\n", why);
   const auto backend = dse::make_analytical_backend(ctx, resources);
   dse::ScreenOptions so;
   so.threads = o.jobs;

@@ -39,18 +39,24 @@ int main(int argc, char** argv) {
     }
   }
   try {
-    // No resource model in this build (resource_model.h): the analytical
-    // model refuses evaluate.clock "fmax"/"min" without an Fmax, so the
-    // sweep is screened at its requested clocks, and its resource
-    // constraints cannot be checked (every point is then infeasible after
-    // evaluation: the front is empty, the evaluation cost is the same).
-    nlohmann::json j = nlohmann::json::parse(std::ifstream(sweep_path));
-    if (j.contains("evaluate") && j["evaluate"].contains("clock")) {
-      fmt::print("note: no resource model: evaluate.clock \"{}\" replaced by \"requested\"\n",
-                 j["evaluate"]["clock"].get<std::string>());
-      j["evaluate"]["clock"] = "requested";
+    Sweep sweep = load_sweep(sweep_path, Fidelity::kAnalytical);
+    std::string why;
+    const ResourceEstimator resources =
+        screen_resources(sweep, fs::path(LLAMAF_SOURCE_DIR) / "rtl", why);
+    if (!why.empty()) {
+      // Without a resource model the analytical model refuses evaluate.clock
+      // "fmax"/"min" (no Fmax): the sweep is then screened at its requested
+      // clocks, and its resource constraints cannot be checked (every point
+      // is infeasible after evaluation: no front, the same evaluation cost).
+      fmt::print("note: {}\n", why);
+      nlohmann::json j = nlohmann::json::parse(std::ifstream(sweep_path));
+      if (j.contains("evaluate") && j["evaluate"].contains("clock")) {
+        fmt::print("note: evaluate.clock \"{}\" replaced by \"requested\"\n",
+                   j["evaluate"]["clock"].get<std::string>());
+        j["evaluate"]["clock"] = "requested";
+      }
+      sweep = parse_sweep(j, sweep_path, sweep_path.parent_path(), Fidelity::kAnalytical);
     }
-    const Sweep sweep = parse_sweep(j, sweep_path, sweep_path.parent_path(), Fidelity::kAnalytical);
     EvalContext ctx;
     ctx.sweep_dir = fs::absolute(sweep_path).parent_path();
     ctx.cache_dir = default_dse_cache_dir();
@@ -64,7 +70,7 @@ int main(int argc, char** argv) {
     fmt::print("| run | threads | points | wall s | setup + scan + select s | points/s | points/s per core | "
                "evaluated | candidates | front |\n"
                "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |\n");
-    const auto backend = make_analytical_backend(ctx, {});
+    const auto backend = make_analytical_backend(ctx, resources);
     bool cold = true;
     for (int t : threads) {
       const int passes = cold ? 2 : 1;

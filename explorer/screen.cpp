@@ -972,6 +972,7 @@ ScreenResult screen_sweep(const Sweep& s, ScreenBackend& backend, const ScreenOp
       }
     };
     std::vector<std::thread> pool;
+    std::atomic<int> running{threads};
     for (int t = 0; t < threads; ++t)
       pool.emplace_back([&, t] {
         try {
@@ -981,7 +982,19 @@ ScreenResult screen_sweep(const Sweep& s, ScreenBackend& backend, const ScreenOp
           if (!error) error = std::current_exception();
           next.store(nchunks);
         }
+        --running;
       });
+    // Progress about once a second: chunks handed out so far.
+    if (opt.progress) {
+      const auto start = std::chrono::steady_clock::now();
+      while (running.load() > 0) {
+        for (int i = 0; i < 20 && running.load() > 0; ++i)
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        if (running.load() == 0) break;
+        opt.progress(std::min(eng.combinations, std::min(next.load(), nchunks) * chunk), eng.combinations,
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      }
+    }
     for (auto& t : pool) t.join();
     if (error) std::rethrow_exception(error);
   };

@@ -89,6 +89,7 @@ bench: build
 	cmake --build $(BUILD_DIR) --target bench
 	cmake --build $(BUILD_DIR) --target bench-system
 	cmake --build $(BUILD_DIR) --target bench-membench
+	cmake --build $(BUILD_DIR) --target bench-screen
 	tests/bench/tinyllama_bench.sh $(BUILD_DIR) $(MODELS_DIR)
 
 clean:

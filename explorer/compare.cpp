@@ -100,7 +100,11 @@ CompareRun load_compare_run(const fs::path& path) {
     run.source = path.string();
     run.kind = "sweep";
     for (const auto& p : sweep.params) run.params.push_back(p.name);
-    for (const json& r : apply_result_constraints(sweep, expand(sweep).points, load_records(path))) {
+    // A screened sweep (fidelity analytical/auto) is never expanded: its
+    // records resolve dotted config paths from their parameters only.
+    const std::vector<Point> points =
+        sweep.fidelity == Fidelity::kRtl ? expand(sweep).points : std::vector<Point>{};
+    for (const json& r : apply_result_constraints(sweep, points, load_records(path))) {
       if (r.value("status", "") != "ok") {
         ++run.not_ok;
         continue;

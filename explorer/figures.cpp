@@ -4,6 +4,7 @@
 #include "explorer/metrics.h"
 #include "explorer/pareto.h"
 #include "explorer/results_store.h"
+#include "explorer/screen.h"
 #include "explorer/selection.h"
 #include "explorer/subprocess.h"
 #include "explorer/text_format.h"
@@ -13,8 +14,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 
 namespace llamaf::dse {
 
@@ -527,6 +530,160 @@ void make_figures(const Sweep& sweep, const std::vector<json>& records, const fs
   for (const auto& f : figs) scatter(sweep, records, f, fig_dir, dir, gnuplot, sum);
   roofline(sweep, records, fig_dir, dir, gnuplot, sum);
   time_breakdown(sweep, records, fig_dir, dir, gnuplot, sum);
+}
+
+namespace {
+
+// The screen's cloud sample (screen/cloud.csv): column name -> values.
+std::map<std::string, std::vector<double>> read_cloud(const fs::path& file) {
+  std::map<std::string, std::vector<double>> cols;
+  std::ifstream in(file);
+  std::string line;
+  if (!std::getline(in, line)) return cols;
+  std::vector<std::string> names;
+  std::stringstream hs(line);
+  for (std::string c; std::getline(hs, c, ',');) names.push_back(c);
+  while (std::getline(in, line)) {
+    std::size_t start = 0;
+    for (std::size_t k = 0; k < names.size(); ++k) {
+      const std::size_t comma = line.find(',', start);
+      const std::string cell = line.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      cols[names[k]].push_back(cell.empty() ? std::nan("") : std::stod(cell));
+      start = comma == std::string::npos ? line.size() : comma + 1;
+    }
+  }
+  return cols;
+}
+
+std::optional<double> number_of(const json& metrics, const std::string& key) {
+  const auto it = metrics.find(key);
+  if (it == metrics.end()) return std::nullopt;
+  if (it->is_boolean()) return it->get<bool>() ? 1.0 : 0.0;
+  if (it->is_number()) return it->get<double>();
+  return std::nullopt;
+}
+
+// tokens/s against `x` over the analytical cloud: the sampled candidates as
+// grey dots, the analytical Pareto front of the two metrics as a line, and
+// the confirmed points at their cycle-accurate values (coloured, joined by a
+// dotted line to where the model put them).
+void cloud_figure(const Sweep& sweep, const std::vector<json>& records, const StoredScreen& screen,
+                  const std::map<std::string, std::vector<double>>& cloud, const std::string& name,
+                  const std::string& x, const fs::path& fig_dir, const fs::path& dir,
+                  const std::optional<fs::path>& gnuplot, ReportSummary& sum) {
+  const std::string y = "tokens_per_s";
+  const auto cx = cloud.find(x), cy = cloud.find(y);
+  if (cx == cloud.end() || cy == cloud.end()) {
+    sum.figure_problems.push_back(fmt::format("{}: skipped, the screen's cloud sample has no {}", name,
+                                              cx == cloud.end() ? x : y));
+    return;
+  }
+  std::string data = fmt::format("# analytical cloud (a deterministic sample of the candidates): {}\t{}\n", x, y);
+  std::size_t n = 0;
+  double max_x = 0;
+  std::vector<json> pool;  // for the front of the two plotted metrics
+  for (std::size_t i = 0; i < cx->second.size(); ++i) {
+    const double a = cx->second[i], b = cy->second[i];
+    if (std::isnan(a) || std::isnan(b)) continue;
+    data += fmt::format("{}\t{}\n", num(a), num(b));
+    max_x = std::max(max_x, std::fabs(a));
+    pool.push_back({{"status", "ok"}, {"metrics", {{x, a}, {y, b}}}});
+    ++n;
+  }
+  if (n == 0) {
+    sum.figure_problems.push_back(fmt::format("{}: skipped, no sampled point has {} and {}", name, x, y));
+    return;
+  }
+  for (const json& f : screen.front)
+    if (const json& m = f.value("metrics", json::object()); number_of(m, x) && number_of(m, y))
+      pool.push_back({{"status", "ok"}, {"metrics", {{x, *number_of(m, x)}, {y, *number_of(m, y)}}}});
+  // Block 1: the analytical front of (max tokens/s, x in its better direction).
+  const int dx = direction(sweep, x);
+  data += "\n\n# analytical Pareto front of the two metrics (sample and front points)\n";
+  std::vector<std::pair<double, double>> fpts;
+  SelectionRules all;
+  all.keep_board_misfits = all.keep_timing_failures = true;
+  all.pareto_tolerance = sweep.selection.pareto_tolerance;
+  for (std::size_t i : pareto_front(pool, {{y, true}, {x, dx > 0}}, all).members)
+    fpts.emplace_back(*number_of(pool[i]["metrics"], x), *number_of(pool[i]["metrics"], y));
+  std::sort(fpts.begin(), fpts.end());
+  for (const auto& [a, b] : fpts) data += fmt::format("{}\t{}\n", num(a), num(b));
+  if (fpts.empty()) data += "NaN\tNaN\n";
+  // Block 2: confirmed points, cycle-accurate; block 3: model -> simulation.
+  std::string confirmed = "\n\n# confirmed points (cycle-accurate): x\ty\tpoint_type\trgb\n";
+  std::string arrows = "\n\n# analytical position -> cycle-accurate: x_a\ty_a\tdx\tdy\n";
+  std::size_t nc = 0;
+  bool any_off = false;
+  for (const json& r : records) {
+    if (!r.contains("analytical") || r.value("fidelity", "") == "analytical") continue;
+    if (!(r.value("status", "") == "ok" || r.value("constraint_stage", "") == "after_evaluation")) continue;
+    const auto rx = record_number(r, x), ry = record_number(r, y);
+    if (!rx || !ry) continue;
+    const bool cand = is_candidate(r, sweep.selection);
+    any_off = any_off || !cand;
+    const bool front = r.value("analytical_on_front", false);
+    confirmed += fmt::format("{}\t{}\t{}\t{}\n", num(*rx), num(*ry), cand ? 7 : 6,
+                             rgb_int(figure_palette()[front ? 0 : 1]));
+    if (const auto ax = number_of(r["analytical"], x), ay = number_of(r["analytical"], y); ax && ay)
+      arrows += fmt::format("{}\t{}\t{}\t{}\n", num(*ax), num(*ay), num(*rx - *ax), num(*ry - *ay));
+    ++nc;
+  }
+  if (nc == 0) {
+    confirmed += "NaN\tNaN\t7\t0\n";
+    arrows += "NaN\tNaN\tNaN\tNaN\n";
+  }
+  data += confirmed + arrows;
+  const fs::path stem = fig_dir / name;
+  write_text(fs::path(stem.string() + ".dat"), data, sum, dir);
+  const std::string dat = gp_quote(name + ".dat");
+  std::string plot = fmt::format(
+      "plot {0} index 0 using 1:2 with points pt 7 ps 0.15 lc rgb \"#c8c8c8\" "
+      "title {1}, {0} index 1 using 1:2 with steps lw 1.4 lc rgb \"#000000\" "
+      "title \"analytical Pareto front\", {0} index 1 using 1:2 with points pt 7 ps 0.45 "
+      "lc rgb \"#000000\" notitle",
+      dat, gp_quote(fmt::format("analytical ({} sampled points)", n)));
+  if (nc > 0) {
+    plot += fmt::format(", {0} index 3 using 1:2:3:4 with vectors nohead dt 3 lw 0.8 lc rgb \"#555555\" "
+                        "notitle, {0} index 2 using 1:2:3:4 with points pt variable ps 0.9 lc rgb "
+                        "variable notitle",
+                        dat);
+    plot += fmt::format(", NaN with points pt 7 ps 0.9 lc rgb \"{}\" title \"confirmed: front\", NaN "
+                        "with points pt 7 ps 0.9 lc rgb \"{}\" title \"confirmed: near front\", NaN "
+                        "with lines dt 3 lc rgb \"#555555\" title \"model to simulation\"",
+                        figure_palette()[0], figure_palette()[1]);
+    if (any_off)
+      plot += ", NaN with points pt 6 ps 0.9 lc rgb \"#555555\" title \"open: misses timing/fit\"";
+  }
+  // Steps of a front: for a maximised y against a minimised x the front
+  // rises to the right; draw it as a staircase.
+  std::string script = fmt::format(
+      "# {}: tokens/s against {} over the analytical screen (generated by llamaf report; "
+      "regenerate: cd figures && gnuplot {}.gp)\n{}set xlabel {}\nset ylabel {}\n",
+      name, x, name, kHeader, gp_quote(axis_label(sweep, x, "")), gp_quote(axis_label(sweep, y, "")));
+  if (max_x >= 1e4) script += "set format x \"%.0s%c\"\n";
+  script += "set offsets graph 0.03, graph 0.03, graph 0.05, graph 0.05\n";
+  script += figure_outputs(name, plot, 2.8);
+  write_text(fs::path(stem.string() + ".gp"), script, sum, dir);
+  render(fs::path(stem.string() + ".gp"), gnuplot, name, sum);
+}
+
+}  // namespace
+
+void make_cloud_figures(const Sweep& sweep, const std::vector<json>& records, const fs::path& dir,
+                        const ReportOptions& opt, ReportSummary& sum) {
+  const StoredScreen screen = load_screen(dir);
+  if (screen.summary.is_null()) {
+    sum.figure_problems.push_back("cloud_tokens_lut, cloud_tokens_j: skipped, no screen in this "
+                                  "folder (screen/summary.json)");
+    return;
+  }
+  const fs::path fig_dir = dir / "figures";
+  fs::create_directories(fig_dir);
+  std::optional<fs::path> gnuplot;
+  if (!opt.gnuplot.empty()) gnuplot = find_program(opt.gnuplot);
+  const auto cloud = read_cloud(dir / "screen" / "cloud.csv");
+  cloud_figure(sweep, records, screen, cloud, "cloud_tokens_lut", "lut", fig_dir, dir, gnuplot, sum);
+  cloud_figure(sweep, records, screen, cloud, "cloud_tokens_j", "j_per_token", fig_dir, dir, gnuplot, sum);
 }
 
 }  // namespace llamaf::dse

@@ -39,6 +39,18 @@ std::string run_gnuplot(const std::string& gnuplot, const std::filesystem::path&
 void make_figures(const Sweep& sweep, const std::vector<nlohmann::json>& records,
                   const std::filesystem::path& dir, const ReportOptions& opt, ReportSummary& sum);
 
+// The figures of the analytical screen (fidelity analytical/auto, from
+// DIR/screen/): "cloud_tokens_lut" and "cloud_tokens_j", tokens/s against
+// LUTs and against J/token: the screen's cloud sample as light grey dots,
+// the analytical Pareto front of the two metrics as a black staircase, and
+// the confirmed points at their cycle-accurate values (orange: from the
+// front, blue: near it; open: misses timing or fit) joined by a dotted line
+// to their analytical position. `records`: as the report shows them, the
+// confirmed ones carrying "analytical".
+void make_cloud_figures(const Sweep& sweep, const std::vector<nlohmann::json>& records,
+                        const std::filesystem::path& dir, const ReportOptions& opt,
+                        ReportSummary& sum);
+
 // The parameters scatter figures colour and shape points by: the figure's
 // (or style's) choice, else the two parameters with the most distinct
 // values among `records` (at most 8 values, else the colours repeat);

@@ -5,7 +5,9 @@
 #include "explorer/figures.h"
 #include "explorer/metrics.h"
 #include "explorer/pareto.h"
+#include "explorer/point_eval.h"
 #include "explorer/results_store.h"
+#include "explorer/screen.h"
 #include "explorer/selection.h"
 #include "explorer/subprocess.h"
 #include "explorer/text_format.h"
@@ -593,11 +595,76 @@ std::string latex_table(const Sweep& sweep, const std::vector<json>& records) {
   return out;
 }
 
+namespace {
+
+// The records of a folder as the reports use them. Fidelity "rtl": the
+// expansion and results.jsonl. "analytical": the screen's front (and the
+// points it selected) as records with "fidelity": "analytical" and the
+// model's metrics. "auto": results.jsonl (the confirmed points), each with
+// its analytical metrics attached ("analytical", "analytical_on_front",
+// "analytical_margin"); the expansion is the confirmed points only (a
+// screened space is never expanded).
+std::vector<json> folder_records(const fs::path& dir, const Sweep& sweep, const StoredScreen& screen,
+                                 Expansion& e) {
+  if (sweep.fidelity == Fidelity::kRtl) {
+    e = expand(sweep);
+    return load_records(dir);
+  }
+  e.combinations = screen.summary.is_object() ? screen.summary.value("combinations", std::size_t{0})
+                                              : combination_count(sweep);
+  e.filtered_out = screen.summary.is_object() ? screen.summary.value("filtered_out", std::size_t{0}) : 0;
+  std::vector<json> records;
+  if (sweep.fidelity == Fidelity::kAnalytical) {
+    for (const json& f : screen.front) {
+      if (!f.value("on_front", false) && !f.value("confirm", false)) continue;
+      json r = {{"id", f.value("id", "")},   {"index", f.value("index", std::size_t{0})},
+                {"params", f.value("params", json::object())},
+                {"status", "ok"},            {"reason", ""},
+                {"metrics", f.value("metrics", json::object())},
+                {"notes", json::array({"analytical model only (fidelity analytical): not simulated "
+                                       "nor synthesized"})},
+                {"tools", json::object()},   {"wallclock_s", 0.0},
+                {"fidelity", "analytical"},  {"analytical", f.value("metrics", json::object())},
+                {"analytical_on_front", f.value("on_front", false)},
+                {"analytical_margin", f.value("margin", 0.0)}};
+      // The byte accounting and roofline of the point (what `llamaf point
+      // --fidelity analytical` adds), for the tables and the roofline.
+      try {
+        const json bytes = model_byte_metrics(resolve_point(sweep, r["index"].get<std::size_t>()).resolved);
+        for (const auto& [k, v] : bytes.items())
+          if (!r["metrics"].contains(k)) r["metrics"][k] = v;
+      } catch (const Error&) {
+        // A point the byte accounting cannot read keeps the model's metrics only.
+      }
+      add_derived_metrics(r["metrics"]);
+      records.push_back(std::move(r));
+    }
+    return records;
+  }
+  std::map<std::string, const json*> by_id;
+  for (const json& f : screen.front) {
+    by_id.emplace(f.value("id", ""), &f);
+    if (f.value("confirm", false)) e.points.push_back(resolve_point(sweep, f.value("index", std::size_t{0})));
+  }
+  records = load_records(dir);
+  for (json& r : records)
+    if (const auto it = by_id.find(r.value("id", "")); it != by_id.end()) {
+      r["analytical"] = it->second->value("metrics", json::object());
+      r["analytical_on_front"] = it->second->value("on_front", false);
+      r["analytical_margin"] = it->second->value("margin", 0.0);
+    }
+  return records;
+}
+
+}  // namespace
+
 ReportSummary write_report(const fs::path& dir, const ReportOptions& opt) {
   const Sweep sweep = load_stored_sweep(dir);
-  const Expansion e = expand(sweep);
+  const StoredScreen screen = sweep.fidelity == Fidelity::kRtl ? StoredScreen{} : load_screen(dir);
+  Expansion e;
+  std::vector<json> loaded = folder_records(dir, sweep, screen, e);
   // As the reports show them: post-evaluation constraints applied.
-  const std::vector<json> records = apply_result_constraints(sweep, e.points, load_records(dir));
+  const std::vector<json> records = apply_result_constraints(sweep, e.points, std::move(loaded));
   ReportSummary sum;
   std::ifstream sj(dir / "sweep.json");
   const json stored = json::parse(sj);
@@ -661,6 +728,7 @@ ReportSummary write_report(const fs::path& dir, const ReportOptions& opt) {
   write_text(dir / "results.schema.json", results_schema(sweep, cols).dump(1) + "\n", sum, dir);
   write_text(dir / "table.tex", latex_table(sweep, records), sum, dir);
   make_figures(sweep, records, dir, opt, sum);
+  if (sweep.fidelity != Fidelity::kRtl) make_cloud_figures(sweep, records, dir, opt, sum);
 
   // report.md
   std::string md = fmt::format("# Sweep `{}`\n\n", sweep.name);
@@ -697,10 +765,19 @@ ReportSummary write_report(const fs::path& dir, const ReportOptions& opt) {
       "| {} | {} | {} | {} |\n\n",
       e.combinations, e.filtered_out, e.points.size(), sum.ok, sum.failed, sum.infeasible,
       sum.pending);
+  if (sweep.fidelity == Fidelity::kAnalytical)
+    md += "Fidelity `analytical`: the design points above are the analytical screen's Pareto front "
+          "and the points it selected near it, with the model's metrics (no simulation, no "
+          "synthesis); see \"Analytical model\".\n\n";
+  else if (sweep.fidelity == Fidelity::kAuto)
+    md += "Fidelity `auto`: the combinations were screened analytically; the design points above "
+          "are the ones confirmed cycle-accurately (the analytical front and the points within the "
+          "margin of it); see \"Analytical model\".\n\n";
   if (sum.pending > 0)
     md += fmt::format("{} points have no result yet: re-run `llamaf explore ... --resume` with "
                       "the same --out.\n\n",
                       sum.pending);
+  if (sweep.fidelity != Fidelity::kRtl) md += analytical_report_md(sweep, screen, records);
 
   // What could not be computed, from the evaluators' notes.
   std::map<std::string, std::size_t> notes;

@@ -58,24 +58,39 @@ json point_file_json(const Point& p, const Sweep& sweep, const std::filesystem::
   return j;
 }
 
+void check_sweep_folder(const Sweep& sweep, const std::filesystem::path& out_dir, const Shard& shard) {
+  // The folder belongs to one sweep and one shard.
+  const std::string shard_text = fmt::format("{}/{}", shard.k, shard.n);
+  if (auto prev = read_json(out_dir / "sweep.json")) {
+    if (prev->value("hash", "") != sweep.hash)
+      throw_error("{}: holds results of another sweep (hash {}, this sweep {}); choose another "
+                  "--out, or move that folder aside (for out/default: `make run FRESH=1`)",
+                  out_dir.string(), prev->value("hash", "?"), sweep.hash);
+    if (prev->value("shard", "1/1") != shard_text)
+      throw_error("{}: holds shard {}, not {}; choose another --out", out_dir.string(),
+                  prev->value("shard", "1/1"), shard_text);
+  }
+}
+
+void write_sweep_file(const Sweep& sweep, const std::filesystem::path& out_dir, const Shard& shard) {
+  std::filesystem::create_directories(out_dir);
+  write_file_atomic(out_dir / "sweep.json",
+                    json{{"hash", sweep.hash},
+                         {"shard", fmt::format("{}/{}", shard.k, shard.n)},
+                         {"source", std::filesystem::absolute(sweep.file).string()},
+                         {"base_sources", sweep.base_sources},
+                         {"sweep", sweep.resolved}}
+                            .dump(2) +
+                        "\n");
+}
+
 RunSummary run_sweep(const Sweep& sweep, const RunOptions& opt) {
   namespace fs = std::filesystem;
   if (opt.jobs < 1) throw_error("--jobs {}: expected at least 1", opt.jobs);
   if (opt.evaluator.empty()) throw Error("run_sweep: no evaluator program given");
   fs::create_directories(opt.out_dir / "points");
 
-  // The folder belongs to one sweep and one shard.
-  const fs::path sweep_file = opt.out_dir / "sweep.json";
-  const std::string shard_text = fmt::format("{}/{}", opt.shard.k, opt.shard.n);
-  if (auto prev = read_json(sweep_file)) {
-    if (prev->value("hash", "") != sweep.hash)
-      throw_error("{}: holds results of another sweep (hash {}, this sweep {}); choose another "
-                  "--out, or move that folder aside (for out/default: `make run FRESH=1`)",
-                  opt.out_dir.string(), prev->value("hash", "?"), sweep.hash);
-    if (prev->value("shard", "1/1") != shard_text)
-      throw_error("{}: holds shard {}, not {}; choose another --out", opt.out_dir.string(),
-                  prev->value("shard", "1/1"), shard_text);
-  }
+  check_sweep_folder(sweep, opt.out_dir, opt.shard);
   // One explorer per folder at a time (a second one would interleave records
   // and race on the point folders). The lock dies with the process.
   const fs::path lock_path = opt.out_dir / ".lock";
@@ -94,15 +109,15 @@ RunSummary run_sweep(const Sweep& sweep, const RunOptions& opt) {
     throw_error("{}: already holds results; pass --resume to continue that run, or choose another "
                 "--out",
                 opt.out_dir.string());
-  write_file_atomic(sweep_file, json{{"hash", sweep.hash},
-                                     {"shard", shard_text},
-                                     {"source", fs::absolute(sweep.file).string()},
-                                     {"base_sources", sweep.base_sources},
-                                     {"sweep", sweep.resolved}}
-                                        .dump(2) +
-                                    "\n");
+  write_sweep_file(sweep, opt.out_dir, opt.shard);
 
-  const Expansion e = expand(sweep);
+  Expansion e;
+  if (opt.points) {
+    e.points = *opt.points;
+    e.combinations = combination_count(sweep);
+  } else {
+    e = expand(sweep);
+  }
   RunSummary sum;
   sum.combinations = e.combinations;
   sum.filtered_out = e.filtered_out;

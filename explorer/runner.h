@@ -79,6 +79,10 @@ struct RunOptions {
   std::optional<double> timeout_s;  // overrides the sweep's run.timeout_s
   std::function<void(const Progress&)> progress;  // called under a lock
   std::optional<double> prior_build_s, prior_rest_s;  // copied into Progress
+  // The points to evaluate instead of the sweep's expansion (fidelity
+  // "auto": the screen's selection, each from resolve_point, in index
+  // order); null: every point of expand(). Sharding and resume apply alike.
+  const std::vector<Point>* points = nullptr;
 };
 
 struct RunSummary {
@@ -92,6 +96,13 @@ struct RunSummary {
   // (Progress::build_s, rest_s; measured only with a progress callback).
   std::vector<double> build_s, rest_s;
 };
+
+// Throws llamaf::Error when `out_dir` holds another sweep (config hash) or
+// another shard.
+void check_sweep_folder(const Sweep& sweep, const std::filesystem::path& out_dir, const Shard& shard);
+// Writes out_dir/sweep.json: the self-contained sweep (with its fidelity),
+// config hash, shard, source and base paths.
+void write_sweep_file(const Sweep& sweep, const std::filesystem::path& out_dir, const Shard& shard);
 
 // Throws llamaf::Error when DIR holds another sweep's results, or results
 // without `resume`.

@@ -163,7 +163,8 @@ std::vector<json> expand_values(const json& spec, const At& at) {
 const std::set<std::string> kBaseKeys = {"design", "board", "model", "energy"};
 const std::set<std::string> kEvaluateKeys = {"checkpoint",  "accuracy",   "accuracy_tokens",
                                              "sequence_seed", "simulate", "synthesize",
-                                             "sim_tokens",  "sim",      "clock"};
+                                             "sim_tokens",  "sim",      "clock",
+                                             "fidelity",    "confirm"};
 
 json default_evaluate() {
   return {{"checkpoint", nullptr}, {"accuracy", true},  {"accuracy_tokens", 256},
@@ -437,11 +438,11 @@ static void validate_points(const Sweep& s) {
   }
 }
 
-Sweep load_sweep(const std::filesystem::path& path) {
+Sweep load_sweep(const std::filesystem::path& path, std::optional<Fidelity> fidelity) {
   const json j = read_json_file(path, "sweep file");
   std::filesystem::path dir = path.parent_path();
   if (dir.empty()) dir = ".";
-  Sweep s = parse_sweep(j, path, dir);
+  Sweep s = parse_sweep(j, path, dir, fidelity);
   // The checkpoint must exist now, not when the first point reads it (after
   // a possible simulator build).
   if (const json& c = s.evaluate["checkpoint"]; c.is_string()) {
@@ -457,7 +458,7 @@ Sweep load_sweep(const std::filesystem::path& path) {
 }
 
 Sweep parse_sweep(const json& j, const std::filesystem::path& file,
-                  const std::filesystem::path& dir) {
+                  const std::filesystem::path& dir, std::optional<Fidelity> fidelity) {
   const At top{file.string(), ""};
   need_object(j, top);
   reject_unknown(j, top, {"name", "description", "base", "evaluate", "parameters", "filters",
@@ -515,6 +516,27 @@ Sweep parse_sweep(const json& j, const std::filesystem::path& file,
     need_object(j["evaluate"], ea);
     reject_unknown(j["evaluate"], ea, kEvaluateKeys);
     for (const auto& [k, v] : j["evaluate"].items()) {
+      // How the points are evaluated, not what they are: kept out of
+      // s.evaluate, so out of every point's content (its id) and the hash.
+      if (k == "fidelity") {
+        if (!v.is_string()) ea.key(k).fail("\"rtl\", \"analytical\" or \"auto\"", &v);
+        s.fidelity = fidelity_from_string(v.get<std::string>(), file.string() + ": evaluate.fidelity");
+        continue;
+      }
+      if (k == "confirm") {
+        const At ca = ea.key(k);
+        need_object(v, ca);
+        reject_unknown(v, ca, {"margin", "max_points"});
+        if (v.contains("margin")) {
+          s.confirm.margin = get_number(v["margin"], ca.key("margin"));
+          if (!(s.confirm.margin >= 0 && s.confirm.margin <= 1))
+            ca.key("margin").fail("a relative margin in [0, 1], e.g. 0.05 for 5 %", &v["margin"]);
+        }
+        if (v.contains("max_points"))
+          s.confirm.max_points =
+              static_cast<std::size_t>(get_int(v["max_points"], ca.key("max_points"), 1, 10000));
+        continue;
+      }
       validate_evaluate_key(k, v, ea.key(k));
       s.evaluate[k] = v;
     }
@@ -578,6 +600,10 @@ Sweep parse_sweep(const json& j, const std::filesystem::path& file,
       const std::string first = t.substr(dot + 1, t.find('.', dot + 1) - dot - 1);
       if (root == "evaluate" && !kEvaluateKeys.contains(first))
         a.key("set").fail(fmt::format("a known evaluate key; '{}' is not one", first), &pj["set"]);
+      if (root == "evaluate" && (first == "fidelity" || first == "confirm"))
+        a.key("set").fail(fmt::format("an evaluation option of the points; evaluate.{} says how the "
+                                      "whole sweep is evaluated and cannot be swept", first),
+                          &pj["set"]);
       if (root == "evaluate" && first != "sim" && first != t.substr(dot + 1))
         a.key("set").fail(fmt::format("evaluate.{} has no sub-keys (only evaluate.sim.* does)", first),
                           &pj["set"]);
@@ -794,7 +820,18 @@ Sweep parse_sweep(const json& j, const std::filesystem::path& file,
   // simulation or synthesis: its design (keys, types, RTL legality), its
   // model shape. Points dropped by a filter or made infeasible by a
   // constraint are exempt (they are never evaluated).
-  validate_points(s);
+  // A fidelity given on the command line replaces the file's, and is
+  // stored with the sweep (DIR/sweep.json) so that `llamaf report` knows it.
+  if (fidelity) {
+    s.fidelity = *fidelity;
+    if (!s.resolved.contains("evaluate") || !s.resolved["evaluate"].is_object())
+      s.resolved["evaluate"] = json::object();
+    s.resolved["evaluate"]["fidelity"] = to_string(*fidelity);
+  }
+  (void)combination_count(s);  // the product's size against the fidelity's limit
+  // The analytical screen checks every point itself and counts the illegal
+  // ones by rule (screen.h): a space of 10^7 points is never expanded.
+  if (s.fidelity == Fidelity::kRtl) validate_points(s);
 
   // The hash covers what decides the points and their evaluation, not the
   // name, texts, objectives, report settings or run options: changing those
@@ -820,6 +857,84 @@ std::optional<ExprValue> point_value(const Point& p, const std::string& name) {
   return std::nullopt;
 }
 
+std::size_t combination_count(const Sweep& s) {
+  const std::size_t cap = s.fidelity == Fidelity::kRtl ? kMaxCombinations : kMaxScreenCombinations;
+  std::size_t total = 1;
+  for (const auto& p : s.params) {
+    if (total > cap / p.values.size())
+      throw_error("{}: parameters: the sweep has more than {} combinations{}", s.file.string(), cap,
+                  s.fidelity == Fidelity::kRtl
+                      ? fmt::format(" (the limit of evaluate.fidelity \"rtl\"; \"analytical\" and "
+                                    "\"auto\" screen up to {})",
+                                    kMaxScreenCombinations)
+                      : std::string());
+    total *= p.values.size();
+  }
+  return total;
+}
+
+std::vector<std::size_t> index_digits(const Sweep& s, std::size_t index) {
+  // Mixed-radix digits: the first parameter varies slowest.
+  std::vector<std::size_t> digit(s.params.size(), 0);
+  for (std::size_t i = s.params.size(); i-- > 0;) {
+    digit[i] = index % s.params[i].values.size();
+    index /= s.params[i].values.size();
+  }
+  return digit;
+}
+
+namespace {
+
+// The point's parameters, content and id (constraints not yet checked).
+Point point_content(const Sweep& s, std::size_t index) {
+  const std::vector<std::size_t> digit = index_digits(s, index);
+  Point p;
+  p.index = index;
+  p.params = json::object();
+  json r = {{"design", s.base["design"]}, {"board", s.base["board"]}, {"model", s.base["model"]},
+            {"energy", s.base["energy"]}, {"evaluate", s.evaluate}};
+  // Whole configs first, so that key overrides apply on top of them.
+  for (std::size_t i = 0; i < s.params.size(); ++i)
+    if (!s.params[i].configs.empty()) r[s.params[i].targets[0]] = s.params[i].configs[digit[i]];
+  for (std::size_t i = 0; i < s.params.size(); ++i) {
+    const json& v = s.params[i].values[digit[i]];
+    p.params[s.params[i].name] = v;
+    if (!s.params[i].configs.empty()) continue;
+    for (const auto& t : s.params[i].targets)
+      set_path(r, t, v, fmt::format("{}: parameters[{}].set", s.file.string(), i));
+  }
+  r["params"] = p.params;
+  p.resolved = std::move(r);
+  p.id = json_hash(p.resolved);
+  return p;
+}
+
+void check_constraints(const Sweep& s, Point& p) {
+  auto lookup = [&p](const std::string& name) { return point_value(p, name); };
+  for (const auto& c : s.constraints)
+    if (!c.after_evaluation && !c.expr.test(lookup)) {
+      p.infeasible = c.reason;
+      break;
+    }
+}
+
+}  // namespace
+
+Point resolve_point(const Sweep& s, std::size_t index) {
+  Point p = point_content(s, index);
+  check_constraints(s, p);
+  return p;
+}
+
+std::optional<Point> point_at(const Sweep& s, std::size_t index) {
+  Point p = point_content(s, index);
+  auto lookup = [&p](const std::string& name) { return point_value(p, name); };
+  for (const auto& f : s.filters)
+    if (!f.test(lookup)) return std::nullopt;
+  check_constraints(s, p);
+  return p;
+}
+
 Expansion expand(const Sweep& s) {
   Expansion e;
   std::size_t total = 1;
@@ -830,51 +945,31 @@ Expansion expand(const Sweep& s) {
     total *= p.values.size();
   }
   e.combinations = total;
-  std::vector<std::size_t> digit(s.params.size(), 0);
   for (std::size_t index = 0; index < total; ++index) {
-    // Mixed-radix counter: the first parameter varies slowest.
-    std::size_t rest = index;
-    for (std::size_t i = s.params.size(); i-- > 0;) {
-      digit[i] = rest % s.params[i].values.size();
-      rest /= s.params[i].values.size();
-    }
-    Point p;
-    p.index = index;
-    p.params = json::object();
-    json r = {{"design", s.base["design"]}, {"board", s.base["board"]}, {"model", s.base["model"]},
-              {"energy", s.base["energy"]}, {"evaluate", s.evaluate}};
-    // Whole configs first, so that key overrides apply on top of them.
-    for (std::size_t i = 0; i < s.params.size(); ++i)
-      if (!s.params[i].configs.empty()) r[s.params[i].targets[0]] = s.params[i].configs[digit[i]];
-    for (std::size_t i = 0; i < s.params.size(); ++i) {
-      const json& v = s.params[i].values[digit[i]];
-      p.params[s.params[i].name] = v;
-      if (!s.params[i].configs.empty()) continue;
-      for (const auto& t : s.params[i].targets)
-        set_path(r, t, v, fmt::format("{}: parameters[{}].set", s.file.string(), i));
-    }
-    r["params"] = p.params;
-    p.resolved = std::move(r);
-    auto lookup = [&p](const std::string& name) { return point_value(p, name); };
-    bool keep = true;
-    for (const auto& f : s.filters)
-      if (!f.test(lookup)) {
-        keep = false;
-        break;
-      }
-    if (!keep) {
+    std::optional<Point> p = point_at(s, index);
+    if (!p) {
       ++e.filtered_out;
       continue;
     }
-    for (const auto& c : s.constraints)
-      if (!c.after_evaluation && !c.expr.test(lookup)) {
-        p.infeasible = c.reason;
-        break;
-      }
-    p.id = json_hash(p.resolved);
-    e.points.push_back(std::move(p));
+    e.points.push_back(std::move(*p));
   }
   return e;
+}
+
+Fidelity fidelity_from_string(const std::string& text, const std::string& where) {
+  if (text == "rtl") return Fidelity::kRtl;
+  if (text == "analytical") return Fidelity::kAnalytical;
+  if (text == "auto") return Fidelity::kAuto;
+  throw_error("{}: expected \"rtl\", \"analytical\" or \"auto\", got \"{}\"", where, text);
+}
+
+const char* to_string(Fidelity f) {
+  switch (f) {
+    case Fidelity::kRtl: return "rtl";
+    case Fidelity::kAnalytical: return "analytical";
+    case Fidelity::kAuto: return "auto";
+  }
+  return "rtl";
 }
 
 Shard Shard::parse(const std::string& text) {

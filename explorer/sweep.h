@@ -86,6 +86,27 @@ struct FigureStyle {
   bool labels = false;
 };
 
+// How a sweep's points are evaluated (evaluate.fidelity, `llamaf explore
+// --fidelity`): every point cycle-accurately in its own subprocess ("rtl"),
+// every point by the analytical model only ("analytical", explorer/screen.h),
+// or the whole space analytically and then the front and the points near it
+// cycle-accurately ("auto"). Not part of a point's content: a point has the
+// same id whatever the fidelity, so folders stay resumable across them.
+enum class Fidelity { kRtl, kAnalytical, kAuto };
+// "rtl" / "analytical" / "auto"; throws naming `where` for another string.
+Fidelity fidelity_from_string(const std::string& text, const std::string& where);
+const char* to_string(Fidelity f);
+
+// evaluate.confirm: which screened points `auto` confirms cycle-accurately:
+// the analytical Pareto front and the points within `margin` of it (a point
+// whose objectives, each improved by `margin` relative to its value, would
+// not be dominated by the front), at most `max_points` in all (the front
+// first). Not part of the config hash.
+struct ConfirmOptions {
+  double margin = 0.05;
+  std::size_t max_points = 12;
+};
+
 struct Sweep {
   std::filesystem::path file;  // where it was read from (for messages)
   std::string name, description;
@@ -107,6 +128,8 @@ struct Sweep {
   // WeightBits: the fastest W8 and the fastest W4 engine). Empty: overall only.
   std::string recommend_by;
   double timeout_s = 3600.0;  // per-point subprocess limit
+  Fidelity fidelity = Fidelity::kRtl;  // evaluate.fidelity (or --fidelity)
+  ConfirmOptions confirm;              // evaluate.confirm
   // The sweep as a self-contained JSON (base paths replaced by contents):
   // what `llamaf explore` stores in DIR/sweep.json and `report` re-reads.
   nlohmann::json resolved;
@@ -118,12 +141,17 @@ struct Sweep {
 };
 
 // Reads and validates a sweep file. Errors name the file, the key path
-// (e.g. "parameters[1].step") and what was expected.
-Sweep load_sweep(const std::filesystem::path& path);
+// (e.g. "parameters[1].step") and what was expected. `fidelity` (the
+// command line's --fidelity) overrides evaluate.fidelity, and is written
+// into `resolved` so that the stored sweep remembers it.
+Sweep load_sweep(const std::filesystem::path& path, std::optional<Fidelity> fidelity = std::nullopt);
 // Same from a parsed JSON; relative base/checkpoint paths are taken from
-// `dir`; `file` is used in messages.
+// `dir`; `file` is used in messages. Every point is checked at load
+// (design, legality, model, port map) for fidelity "rtl" only: the
+// analytical screen counts illegal points by rule instead (screen.h).
 Sweep parse_sweep(const nlohmann::json& j, const std::filesystem::path& file,
-                  const std::filesystem::path& dir);
+                  const std::filesystem::path& dir,
+                  std::optional<Fidelity> fidelity = std::nullopt);
 
 // One design point of an expansion.
 struct Point {
@@ -141,9 +169,29 @@ struct Expansion {
   std::size_t filtered_out = 0;     // dropped by filters
 };
 
-// Maximum cartesian-product size expand() accepts.
+// Maximum cartesian-product size expand() accepts (and a sweep of fidelity
+// "rtl" may have).
 inline constexpr std::size_t kMaxCombinations = 1'000'000;
+// Maximum for fidelity "analytical" and "auto": the screen iterates the
+// product by index and never materializes it.
+inline constexpr std::size_t kMaxScreenCombinations = 100'000'000;
 
+// The size of the cartesian product; throws (naming the file) when it
+// exceeds the limit of the sweep's fidelity.
+std::size_t combination_count(const Sweep& sweep);
+
+// The point at `index` of the cartesian product (0 <= index <
+// combination_count): parameters, resolved content and id, `infeasible`
+// from the constraints checked at expansion; filters are not applied.
+Point resolve_point(const Sweep& sweep, std::size_t index);
+// The same, or nullopt when a filter drops it: what expand() keeps.
+std::optional<Point> point_at(const Sweep& sweep, std::size_t index);
+// Every parameter's value position (digit) of `index`, first parameter
+// varying slowest.
+std::vector<std::size_t> index_digits(const Sweep& sweep, std::size_t index);
+
+// Every kept point (point_at over the whole product); at most
+// kMaxCombinations combinations, whatever the fidelity.
 Expansion expand(const Sweep& sweep);
 
 // Value of a name in expressions over a point: a parameter name, or a dotted

@@ -9,6 +9,7 @@
 #include "explorer/report.h"
 #include "explorer/results_store.h"
 #include "explorer/runner.h"
+#include "explorer/screen.h"
 #include "explorer/sweep.h"
 #include "sim/model/error.h"
 
@@ -40,6 +41,8 @@ struct ExploreOptions {
   std::string gnuplot = "gnuplot";
   bool no_report = false;
   bool list = false;
+  std::string fidelity;  // "" = the sweep's evaluate.fidelity
+  bool all_points = false;
 };
 
 std::string duration(double s) {
@@ -114,9 +117,57 @@ std::string params_text(const dse::Sweep& sweep, const nlohmann::json& params) {
   return s;
 }
 
+// The analytical screen of fidelity analytical/auto: every combination
+// through the model, outputs in DIR/screen/; returns the points to confirm
+// (auto) in index order.
+std::vector<dse::Point> run_screen(const dse::Sweep& sweep, const ExploreOptions& o,
+                                   const std::filesystem::path& out_dir) {
+  dse::EvalContext ctx;
+  ctx.sweep_dir = std::filesystem::absolute(sweep.file).parent_path();
+  ctx.cache_dir = o.cache_dir.empty() ? dse::default_dse_cache_dir() : std::filesystem::path(o.cache_dir);
+  ctx.work_dir = out_dir / "screen";
+  ctx.bin_dir = std::filesystem::read_symlink("/proc/self/exe").parent_path();
+  std::string why;
+  const dse::ResourceEstimator resources =
+      dse::screen_resources(sweep, std::filesystem::path(LLAMAF_SOURCE_DIR) / "rtl", why);
+  if (!why.empty()) fmt::print(stderr, "note: {}\n", why);
+  const auto backend = dse::make_analytical_backend(ctx, resources);
+  dse::ScreenOptions so;
+  so.threads = o.jobs;
+  so.all_points = o.all_points;
+  fmt::print(stderr, "screening {} combinations analytically on {} thread(s)...\n",
+             dse::combination_count(sweep), so.threads);
+  const dse::ScreenResult r = dse::screen_sweep(sweep, *backend, so);
+  dse::write_screen(out_dir, sweep, r);
+  fmt::print("screen: {} points in {:.1f} s ({:.0f} points/s, {:.0f} per thread): {} filtered out, "
+             "{} illegal, {} infeasible, {} infeasible on the analytical metrics, {} kept off by "
+             "timing/fit, {} candidates; front {}, within margin {} of it {}; {} to confirm\n",
+             r.screened, r.wall_seconds, r.screened / std::max(1e-9, r.wall_seconds),
+             r.screened / std::max(1e-9, r.wall_seconds) / r.threads, r.filtered_out, r.illegal,
+             r.infeasible, r.infeasible_after, r.excluded, r.candidates, r.front_size,
+             sweep.confirm.margin, r.within_margin, r.confirm_count);
+  fmt::print("screen outputs: {}/screen/ (summary.json, front.jsonl, cloud.csv{})\n", out_dir.string(),
+             o.all_points ? ", points.csv" : "");
+  std::vector<dse::Point> confirm;
+  for (const auto& sel : r.selected)
+    if (sel.confirm) confirm.push_back(sel.point);
+  std::sort(confirm.begin(), confirm.end(),
+            [](const dse::Point& a, const dse::Point& b) { return a.index < b.index; });
+  return confirm;
+}
+
 void run_explore(const ExploreOptions& o) {
-  const dse::Sweep sweep = dse::load_sweep(o.sweep_path);
+  std::optional<dse::Fidelity> fidelity;
+  if (!o.fidelity.empty()) fidelity = dse::fidelity_from_string(o.fidelity, "--fidelity");
+  const dse::Sweep sweep = dse::load_sweep(o.sweep_path, fidelity);
   const dse::Shard shard = dse::Shard::parse(o.shard);
+  if (o.all_points && sweep.fidelity == dse::Fidelity::kRtl)
+    throw CLI::ValidationError("--all-points",
+                               "writes every screened point: only with fidelity analytical or auto");
+  if (o.list && sweep.fidelity != dse::Fidelity::kRtl)
+    throw CLI::ValidationError("--list", fmt::format("expands every point; with fidelity {} use "
+                                                     "--all-points (DIR/screen/points.csv)",
+                                                     dse::to_string(sweep.fidelity)));
   if (o.list) {
     const dse::Expansion e = dse::expand(sweep);
     for (std::size_t i = 0; i < e.points.size(); ++i)
@@ -140,6 +191,33 @@ void run_explore(const ExploreOptions& o) {
                                                             : std::filesystem::path(o.cache_dir));
   opt.prior_build_s = history.get("build_s");
   opt.prior_rest_s = history.get("rest_s", sweep.name);
+
+  // Fidelity analytical/auto: the screen first (under a minute; an
+  // interrupted one simply runs again), then for auto the cycle-accurate
+  // confirmation of the selected points by the runner (resumable).
+  std::vector<dse::Point> confirm;
+  if (sweep.fidelity != dse::Fidelity::kRtl) {
+    if (shard.n != 1)
+      throw CLI::ValidationError("--shard", "the analytical screen runs whole: no --shard with "
+                                            "fidelity analytical or auto");
+    dse::check_sweep_folder(sweep, opt.out_dir, shard);
+    dse::write_sweep_file(sweep, opt.out_dir, shard);
+    confirm = run_screen(sweep, o, opt.out_dir);
+    if (sweep.fidelity == dse::Fidelity::kAnalytical) {
+      if (!o.no_report) {
+        dse::ReportOptions ro;
+        ro.gnuplot = o.gnuplot;
+        ro.produced_by = "`llamaf explore --fidelity analytical` (the analytical screen only)";
+        const dse::ReportSummary r = dse::write_report(opt.out_dir, ro);
+        fmt::print("report: {}/report.md ({} figures{})\n", opt.out_dir.string(), r.figures.size(),
+                   r.figure_problems.empty()
+                       ? ""
+                       : fmt::format("; {} not made, see report.md", r.figure_problems.size()));
+      }
+      return;
+    }
+    opt.points = &confirm;
+  }
 
   const bool tty = ::isatty(STDERR_FILENO) != 0;
   auto stages = std::make_shared<std::map<std::string, std::string>>();  // id -> last stage shown
@@ -249,6 +327,14 @@ void add_explore_command(CLI::App& app) {
   cmd->add_option("--gnuplot", o->gnuplot, "gnuplot program for figures")->capture_default_str();
   cmd->add_flag("--no-report", o->no_report, "do not write the reports after the run");
   cmd->add_flag("--list", o->list, "print the points (id, index, parameters) and exit");
+  cmd->add_option("--fidelity", o->fidelity,
+                  "rtl (every point cycle-accurately), analytical (the analytical screen only) or "
+                  "auto (screen, then confirm the front and the points near it cycle-accurately); "
+                  "default: the sweep's evaluate.fidelity, else rtl")
+      ->check(CLI::IsMember({"rtl", "analytical", "auto"}));
+  cmd->add_flag("--all-points", o->all_points,
+                "with fidelity analytical/auto: also write every screened point to "
+                "DIR/screen/points.csv");
   cmd->callback([o] { run_explore(*o); });
 }
 

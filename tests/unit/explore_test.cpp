@@ -842,6 +842,9 @@ TEST_CASE("sharding: every shipped sweep splits evenly for N = 2..16", "[explore
       j["evaluate"].erase("checkpoint");
       s = parse_sweep(j, f.path(), f.path().parent_path());
     }
+    // A screened sweep (fidelity analytical/auto) is never expanded nor
+    // sharded: its screen runs whole (screen_test.cpp loads it).
+    if (s.fidelity != Fidelity::kRtl) continue;
     const Expansion e = expand(s);
     const std::size_t points = e.points.size();
     REQUIRE(points > 0);

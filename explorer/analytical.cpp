@@ -5,6 +5,7 @@
 #include "explorer/clock.h"
 #include "explorer/energy.h"
 #include "sim/board/board.h"
+#include "sim/dram/address_map.h"
 #include "sim/dram/membench.h"
 #include "sim/host/host_cost.h"
 #include "sim/host/host_profile.h"
@@ -74,7 +75,7 @@ struct MemoryCeiling {
   double activates_per_byte = 0;
 };
 
-using MemoryKey = std::tuple<std::string, int, int, int, std::int64_t, std::int64_t, double>;
+using MemoryKey = std::tuple<std::string, int, int, int, std::int64_t, std::int64_t>;
 
 }  // namespace
 
@@ -96,13 +97,16 @@ struct AnalyticalModel::Impl {
   double host_dram_read_bytes = 0, host_dram_write_bytes = 0;  // KV cache per token
   // The idle DRAM read latency (ns) of one burst through the PS path.
   double idle_read_latency_ns = 0;
+  // The address map's bank period: 2^(highest address bit that selects a
+  // channel, rank, bank group, bank or column, + 1); above it, only rows.
+  std::int64_t bank_period = 1;
   double accel_start_s = 0, irq_s = 0;
   bool irq_profiled = false;
   mutable std::shared_mutex mu;
   mutable std::map<MemoryKey, MemoryCeiling> ceilings;
 
   MemoryCeiling ceiling(const sim::DesignParams& d, const std::vector<std::string>& ports,
-                        std::int64_t stagger, double clock_mhz) const;
+                        std::int64_t stagger) const;
   AnalyticalMetrics evaluate(const sim::DesignParams& d) const;
 };
 
@@ -198,6 +202,13 @@ AnalyticalModel::AnalyticalModel(const json& point, const EvalContext& ctx,
     m.irq_profiled = true;
   }
 
+  {
+    const dram::AddressMapper map(m.board.memory);
+    for (int bit = 0; bit < 40; ++bit) {
+      const dram::DramCoord c = map.decode(std::uint64_t(1) << bit);
+      if (c.channel || c.rank || c.bank_group || c.bank || c.column) m.bank_period = std::int64_t(2) << bit;
+    }
+  }
   // The idle read latency of the PS path: one burst at a time on one port.
   if (!m.ps_only) {
     dram::MembenchOptions o;
@@ -217,14 +228,19 @@ AnalyticalModel::~AnalyticalModel() = default;
 // The sustained read bandwidth of the design's ports (membench: the same
 // PsMemory + DramSystem as the system simulation), at the board's PL-PS
 // clock limit, where the DDR side rather than the ports sets it; the
-// point's own clock caps it in evaluate().
+// point's own clock caps it in evaluate(). With one region per port, the
+// ports' distance matters only modulo the address map's bank period (the
+// rows above it change, the banks and columns the ports meet do not), and
+// whether the ports share rows (a distance below the period).
 MemoryCeiling AnalyticalModel::Impl::ceiling(const sim::DesignParams& d,
                                              const std::vector<std::string>& ports,
-                                             std::int64_t stagger, double clock_mhz) const {
+                                             std::int64_t stagger) const {
   std::string names;
   for (const auto& p : ports) names += p + ",";
-  const MemoryKey key{names, d.burst_bytes(), d.max_outstanding, d.wgt_buf_words * d.axi_bytes(), d.weight_chunk_bytes,
-                      d.weight_chunk_bytes ? 0 : stagger, clock_mhz};
+  const std::int64_t distance =
+      d.weight_chunk_bytes ? 0 : stagger % bank_period + (stagger >= bank_period ? bank_period : 0);
+  const MemoryKey key{names, d.burst_bytes(), d.max_outstanding, d.wgt_buf_words * d.axi_bytes(),
+                      d.weight_chunk_bytes, distance};
   {
     std::shared_lock lock(mu);
     if (auto it = ceilings.find(key); it != ceilings.end()) return it->second;
@@ -233,9 +249,10 @@ MemoryCeiling AnalyticalModel::Impl::ceiling(const sim::DesignParams& d,
   o.ports = ports;
   o.request_bytes = static_cast<std::uint32_t>(d.burst_bytes());
   o.outstanding = d.max_outstanding;
-  o.clock_mhz = clock_mhz;
-  o.duration_us = 40;
-  o.warmup_us = 5;
+  o.clock_mhz = board.fabric.hp_port_max_clock_mhz;
+  // Two refresh intervals, so that refresh costs what it costs on average.
+  o.warmup_us = 4;
+  o.duration_us = 2 * board.memory.timing.tREFI_ns / 1e3;
   o.interleave_bytes = static_cast<std::uint64_t>(d.weight_chunk_bytes);
   // The ports feed the row parser in lockstep, each through its weight
   // FIFO, whose free space is the reader's credit (docs/rtl.md).
@@ -243,7 +260,7 @@ MemoryCeiling AnalyticalModel::Impl::ceiling(const sim::DesignParams& d,
   // Regions: port p's region starts p x port_bytes above port 0's, as the
   // memory map places one matrix's regions; membench adds k x stagger to its
   // (bank-aligned) bases.
-  if (d.weight_chunk_bytes == 0) o.stagger_bytes = static_cast<std::uint64_t>(stagger);
+  if (d.weight_chunk_bytes == 0) o.stagger_bytes = static_cast<std::uint64_t>(distance);
   const dram::MembenchResult r = dram::run_membench(board.memory, board.ps, o);
   MemoryCeiling c;
   c.bytes_per_ns = r.total_read_mbps * 1e6 / 1e9;
@@ -308,7 +325,7 @@ AnalyticalMetrics AnalyticalModel::Impl::evaluate(const sim::DesignParams& d) co
   // banks the ports meet depends on that distance (docs/memory.md).
   double latency_cycles = 0;
   const auto stream_ceiling = [&](std::int64_t port_bytes) {
-    const MemoryCeiling c = ceiling(d, ports, port_bytes, clock.mhz);
+    const MemoryCeiling c = ceiling(d, ports, port_bytes);
     struct {
       double bytes_per_cycle, activates_per_byte;
     } rate{std::min(c.bytes_per_ns * ns_per_cycle, double(d.weight_ports) * d.axi_bytes()),

@@ -641,8 +641,8 @@ void cloud_figure(const Sweep& sweep, const std::vector<json>& records, const St
   write_text(fs::path(stem.string() + ".dat"), data, sum, dir);
   const std::string dat = gp_quote(name + ".dat");
   std::string plot = fmt::format(
-      "plot {0} index 0 using 1:2 with points pt 7 ps 0.15 lc rgb \"#c8c8c8\" "
-      "title {1}, {0} index 1 using 1:2 with steps lw 1.4 lc rgb \"#000000\" "
+      "plot {0} index 0 using 1:2 with points pt 7 ps 0.15 lc rgb \"#c8c8c8\" notitle, "
+      "NaN with points pt 7 ps 0.6 lc rgb \"#c8c8c8\" title {1}, {0} index 1 using 1:2 with steps lw 1.4 lc rgb \"#000000\" "
       "title \"analytical Pareto front\", {0} index 1 using 1:2 with points pt 7 ps 0.45 "
       "lc rgb \"#000000\" notitle",
       dat, gp_quote(fmt::format("analytical ({} sampled points)", n)));

@@ -3,10 +3,11 @@
 #include "explorer/screen.h"
 
 // The fitted resource model is developed separately (explorer/resource_model.h,
-// `llamaf fit-resources`); the screen uses it from the build that has it.
-#if __has_include("explorer/resource_model.h")
+// `llamaf fit-resources`): explorer/CMakeLists.txt defines
+// LLAMAF_HAVE_RESOURCE_MODEL when the source tree has it (a compile flag, so
+// that adding it recompiles this file; __has_include would not).
+#ifdef LLAMAF_HAVE_RESOURCE_MODEL
 #include "explorer/resource_model.h"
-#define LLAMAF_SCREEN_RESOURCE_MODEL 1
 #endif
 
 #include <cmath>
@@ -64,7 +65,7 @@ ResourceEstimator screen_resources(const Sweep& sweep, const std::filesystem::pa
                                    std::string& why) {
   why.clear();
   if (!screen_needs_resources(sweep)) return {};
-#ifdef LLAMAF_SCREEN_RESOURCE_MODEL
+#ifdef LLAMAF_HAVE_RESOURCE_MODEL
   // Throws when the fit file is stale or missing: a screen on resources
   // fitted to other RTL would be silently wrong.
   const auto model =

@@ -110,12 +110,13 @@ Geometry geometry(const sim::DesignParams& p) {
   return g;
 }
 
-// An lf_fifo: block RAM (registered read) only when Depth >= 32 and
-// Width x Depth >= 8192 (its UseRam); otherwise flops/LUTRAM read
-// asynchronously.
+// An lf_fifo. Its UseRam choice (Depth >= 32 and Width x Depth >= 8192)
+// does not decide the mapping: the flop variant reads mem_q[rptr_q], and
+// Yosys' memory_dff merges the rptr_q register into the read port, so both
+// variants reach memory_libmap with a registered read and its costs decide
+// (measured: a 32 x 128 result FIFO of the flop variant is one RAMB18E2).
 MemoryMapping map_fifo(std::int64_t width, std::int64_t depth) {
-  const bool use_ram = depth >= 32 && width * depth >= 8192;
-  return map_memory(width, depth, use_ram);
+  return map_memory(width, depth, true);
 }
 
 }  // namespace
@@ -127,16 +128,16 @@ MemoryMapping map_memory(std::int64_t width, std::int64_t depth, bool registered
   if (!registered_read || width <= 0 || depth <= 0) return m;
   // memory_libmap costs (techlibs/xilinx/lutrams_xcu.txt, brams_xc4v.txt).
   constexpr double kLutRamCost = 16, kRamb18Cost = 129, kRamb36Cost = 257;
-  // LUTRAM: bits per cell at each depth step (SDP 32 x 14, SDP 64 x 7, DP
-  // 128 x 2, DP 256 x 1); deeper memories are several cells deep.
-  double lutram = std::numeric_limits<double>::infinity();
+  // LUTRAM: the shallowest cell that holds the depth (SDP 32 x 14, SDP
+  // 64 x 7, DP 128 x 2, DP 256 x 1 bits per cell); memory_libmap does not
+  // stack them in depth (measured: 512 x 88 goes to 15 RAMB18E2, not to three
+  // RAM32M16 deep at a lower cost), except beyond 256 words.
+  double lutram = kLutRamCost * static_cast<double>(width) * static_cast<double>(ceil_div(depth, 256));
   const std::int64_t lr_depth[] = {32, 64, 128, 256};
   const std::int64_t lr_width[] = {14, 7, 2, 1};
-  for (int i = 0; i < 4; ++i) {
-    const double cells = static_cast<double>(ceil_div(depth, lr_depth[i])) *
-                         static_cast<double>(width) / static_cast<double>(lr_width[i]);
-    lutram = std::min(lutram, kLutRamCost * cells);
-  }
+  for (int i = 3; i >= 0; --i)
+    if (depth <= lr_depth[i])
+      lutram = kLutRamCost * static_cast<double>(width) / static_cast<double>(lr_width[i]);
   // Block RAM: the widest configuration at each depth (9-bit bytes), as many
   // blocks side by side and stacked as the memory needs.
   auto blocks = [&](std::int64_t max_width) {
@@ -186,7 +187,6 @@ const std::array<const char*, kLutTerms> kLutTermNames = {
     "pe_adder_bits",     // adder tree + group accumulator bits (a carry-chain LUT each)
     "gearbox_selects",   // beat bits x (slot, offset) selections of the gearbox AND-OR
     "bus_bits",          // AxiDataBits x WeightPorts: parser, word FIFOs, port heads
-    "act_bits",          // NumPe x ActBits: activation write lanes and buffer
     "port_ctl",          // WeightPorts: one AXI reader (address, burst planning) each
     "axi_bits",          // AxiDataBits: writer packing and strobes, activation loader
 };
@@ -198,8 +198,23 @@ const std::array<const char*, kFfTerms> kFfTermNames = {
     "port_ctl",         // per-port reader state
     "axi_bits",         // writer packing register, activation loader
 };
+// Fmax: the period is the longest of three path families (docs/resource_model.md):
+//   floor    every other register-to-register path: the readers' burst
+//            planning, FIFO counters, the gearbox select; short carry chains
+//            between registers that barely move with the parameters;
+//   writer   present when the writer's word FIFO is read asynchronously (the
+//            lf_fifo flop variant in LUTRAM: Depth < 32 or Width x Depth <
+//            8192): LUTRAM read, then the byte count of the last word's
+//            strobes, a tree over AxiDataBits/8 bits, into a counter; a
+//            line in log2(AxiDataBits/8);
+//   split    present when one AXI word carries several activation-buffer
+//            entries (lf_act_loader's Split with AxiDataBits/8/NumPe > 1
+//            entries per word): the entry counter decides the pop of port 0's
+//            head, whose clock enable fans out to AxiDataBits + 1 flops; a
+//            line in log2(entries per word).
 const std::array<const char*, kFmaxTerms> kFmaxTermNames = {
-    "const_ns", "axi_bytes_log2_ns", "act_lanes_log2_ns", "bus_bits_log2_ns"};
+    "floor_ns", "writer_ns", "writer_per_log2_strobe_ns", "split_ns",
+    "split_per_log2_entries_ns"};
 
 ResourceFeatures resource_features(const sim::DesignParams& p) {
   const Geometry g = geometry(p);
@@ -209,7 +224,6 @@ ResourceFeatures resource_features(const sim::DesignParams& p) {
            d(g.tree_adder_bits),
            d(g.beat_bits * g.num_sel),
            d(g.bus_bits),
-           d(g.num_pe * g.abits),
            d(g.ports),
            d(g.axi_bits)};
   f.ff = {1.0,
@@ -218,9 +232,33 @@ ResourceFeatures resource_features(const sim::DesignParams& p) {
           d(g.bus_bits),
           d(g.ports),
           d(g.axi_bits)};
-  f.fmax = {1.0, d(clog2(g.axi_bytes)), d(clog2(g.num_pe * g.abits)), d(clog2(g.bus_bits))};
+  const bool writer_lutram_read = !(g.wf_depth >= 32 && g.wf_width * g.wf_depth >= 8192);
+  const std::int64_t acts_per_word = g.axi_bits / (g.abits <= 8 ? 8 : 16);
+  const std::int64_t entries_per_word = acts_per_word >= g.num_pe ? acts_per_word / g.num_pe : 1;
+  f.fmax = {1.0, writer_lutram_read ? 1.0 : 0.0, d(clog2(g.axi_bytes)),
+            entries_per_word > 1 ? 1.0 : 0.0, d(clog2(entries_per_word))};
   return f;
 }
+
+namespace {
+
+// The path families after the floor: (presence feature, line variable,
+// intercept coefficient, slope coefficient), indices into the fmax arrays.
+struct PathFamily {
+  std::size_t present, x, c0, c1;
+};
+constexpr std::array<PathFamily, 2> kFamilies = {PathFamily{1, 2, 1, 2}, PathFamily{3, 4, 3, 4}};
+
+// The critical period: the longest of the floor and the present families.
+double fmax_period_ns(const std::array<double, kFmaxTerms>& c,
+                      const std::array<double, kFmaxTerms>& f) {
+  double t = c[0] * f[0];
+  for (const PathFamily& fam : kFamilies)
+    if (f[fam.present] > 0) t = std::max(t, c[fam.c0] + c[fam.c1] * f[fam.x]);
+  return t;
+}
+
+}  // namespace
 
 ResourceEstimate estimate_resources(const ResourceCoefficients& c, const sim::DesignParams& p) {
   const ResourceFeatures f = resource_features(p);
@@ -228,8 +266,7 @@ ResourceEstimate estimate_resources(const ResourceCoefficients& c, const sim::De
   ResourceEstimate e;
   for (std::size_t i = 0; i < kLutTerms; ++i) e.lut += c.lut[i] * f.lut[i];
   for (std::size_t i = 0; i < kFfTerms; ++i) e.ff += c.ff[i] * f.ff[i];
-  double period_ns = 0;
-  for (std::size_t i = 0; i < kFmaxTerms; ++i) period_ns += c.fmax[i] * f.fmax[i];
+  const double period_ns = fmax_period_ns(c.fmax, f.fmax);
   e.fmax_mhz = period_ns > 0 ? 1000.0 / period_ns : 0;
   e.dsp = s.dsp;
   e.bram36 = s.bram36;
@@ -342,12 +379,83 @@ std::array<double, N> least_squares(const std::vector<std::array<double, N>>& x,
   return c;
 }
 
+// Fits max(floor, family lines) to periods: each point is attributed to the
+// family the current coefficients make critical, each family is fitted on
+// its points (the floor as a relative-error mean, a line by least squares
+// when its points have two values of its variable, else a constant), until
+// the attribution no longer changes. Starts with every point in the first
+// family it has. A family no point is attributed to gets the floor (it then
+// never sets the period).
+double relative_mean(const std::vector<double>& y) {
+  double n = 0, d = 0;
+  for (double v : y) {
+    n += 1 / v;
+    d += 1 / (v * v);
+  }
+  return n / d;  // minimises sum ((c - y) / y)^2
+}
+
+std::array<double, kFmaxTerms> fit_fmax(const std::vector<std::array<double, kFmaxTerms>>& x,
+                                        const std::vector<double>& period) {
+  if (x.empty()) throw Error("resource model: no training point has an Fmax");
+  constexpr int kFloor = -1;
+  std::vector<int> family(x.size(), kFloor);
+  for (std::size_t i = 0; i < x.size(); ++i)
+    for (std::size_t k = 0; k < kFamilies.size() && family[i] == kFloor; ++k)
+      if (x[i][kFamilies[k].present] > 0) family[i] = static_cast<int>(k);
+  std::array<double, kFmaxTerms> c{};
+  for (int iter = 0; iter < 50; ++iter) {
+    std::vector<double> floor_y;
+    for (std::size_t i = 0; i < x.size(); ++i)
+      if (family[i] == kFloor) floor_y.push_back(period[i]);
+    c[0] = floor_y.empty() ? *std::min_element(period.begin(), period.end()) : relative_mean(floor_y);
+    for (std::size_t k = 0; k < kFamilies.size(); ++k) {
+      const PathFamily& fam = kFamilies[k];
+      std::vector<std::array<double, 2>> fx;
+      std::vector<double> fy;
+      for (std::size_t i = 0; i < x.size(); ++i)
+        if (family[i] == static_cast<int>(k)) {
+          fx.push_back({1.0, x[i][fam.x]});
+          fy.push_back(period[i]);
+        }
+      bool two_values = false;
+      for (const auto& v : fx) two_values |= v[1] != fx.front()[1];
+      if (two_values) {
+        const std::array<double, 2> line = least_squares(fx, fy, "Fmax (a path family)");
+        c[fam.c0] = line[0];
+        c[fam.c1] = line[1];
+      } else {
+        c[fam.c0] = fy.empty() ? c[0] : relative_mean(fy);
+        c[fam.c1] = 0;
+      }
+    }
+    // Re-attribute: the family that sets each point's period now.
+    bool changed = false;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      int best = kFloor;
+      double t = c[0];
+      for (std::size_t k = 0; k < kFamilies.size(); ++k) {
+        const PathFamily& fam = kFamilies[k];
+        const double tk = c[fam.c0] + c[fam.c1] * x[i][fam.x];
+        if (x[i][fam.present] > 0 && tk > t) {
+          t = tk;
+          best = static_cast<int>(k);
+        }
+      }
+      changed |= best != family[i];
+      family[i] = best;
+    }
+    if (!changed) break;
+  }
+  return c;
+}
+
 }  // namespace
 
 ResourceCoefficients fit_coefficients(const std::vector<FitPoint>& training) {
   std::vector<std::array<double, kLutTerms>> xl;
   std::vector<std::array<double, kFfTerms>> xf;
-  std::vector<std::array<double, kFmaxTerms>> xt;
+  std::vector<std::array<double, kFmaxTerms>> xt;  // features of the timed points
   std::vector<double> yl, yf, yt;
   for (const FitPoint& pt : training) {
     const ResourceFeatures f = resource_features(pt.params);
@@ -363,7 +471,7 @@ ResourceCoefficients fit_coefficients(const std::vector<FitPoint>& training) {
   ResourceCoefficients c;
   c.lut = least_squares(xl, yl, "LUT");
   c.ff = least_squares(xf, yf, "FF");
-  c.fmax = least_squares(xt, yt, "Fmax");
+  c.fmax = fit_fmax(xt, yt);
   return c;
 }
 
@@ -480,8 +588,10 @@ nlohmann::json fit_file_json(const ResourceFit& fit, const std::vector<FitPoint>
       "Resource and Fmax model of lf_top on xcup (Yosys 0.23 synth_xilinx, OpenSTA with "
       "configs/timing/xcup-2.json); form and features in explorer/resource_model.h and "
       "docs/resource_model.md. DSP and block RAM are structural counts (no coefficients); "
-      "lut and ff are sums of coefficient x feature; fmax_mhz = 1000 / (sum of fmax "
-      "coefficient x feature, in ns). Errors in percent of the measured value.";
+      "lut and ff are sums of coefficient x feature; fmax_mhz = 1000 / max(floor_ns, "
+      "writer_ns + writer_per_log2_strobe_ns x log2(AxiDataBits/8) when the writer's word FIFO "
+      "is read from LUTRAM, split_ns + split_per_log2_entries_ns x log2(AxiDataBits/8/NumPe) "
+      "when that is > 0). Errors in percent of the measured value.";
   j["coefficients"] = {{"lut", terms_json(kLutTermNames, fit.coefficients.lut)},
                        {"ff", terms_json(kFfTermNames, fit.coefficients.ff)},
                        {"fmax", terms_json(kFmaxTermNames, fit.coefficients.fmax)}};

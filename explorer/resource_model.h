@@ -10,8 +10,11 @@
 //   LUT and FF         linear in a few structural features (PE adder tree
 //                      bits, gearbox select inputs, bus and AXI widths, ports,
 //                      counter widths), least squares on relative error.
-//   Fmax               1000 / the longest of a few register-to-register path
-//                      families, each a fitted delay in its own features.
+//   Fmax               1000 / the longest of three register-to-register path
+//                      families: a floor (control paths), the writer's
+//                      LUTRAM-read strobe count (a line in log2 of the strobe
+//                      bits) and the activation loader's word split (a line
+//                      in log2 of the entries per word), where present.
 // The coefficients live in a fit file (configs/fits/lf_top_xcup-2.json) with
 // the hash of the RTL, synthesis script and delay file they were fitted on;
 // `llamaf fit-resources` refits them, and load() refuses a stale file.
@@ -47,8 +50,10 @@ inline constexpr const char* kRefitCommand = "llamaf fit-resources";
 // registered read may go to block RAM, at cost 129 per RAMB18E2 (up to 36
 // bits x 512 words, 18 x 1K, ...) and 257 per RAMB36E2 (72 x 512, 36 x 1K,
 // ...), or to LUTRAM, at cost 16 per LUT-RAM cell (RAM32M16: 14 bits x 32,
-// RAM64M8: 7 x 64, RAM128X1D: 2 x 128, RAM256X1D: 1 x 256); the cheapest wins.
-// An asynchronously read memory can only be LUTRAM or flops: no block RAM.
+// RAM64M8: 7 x 64, RAM128X1D: 2 x 128, RAM256X1D: 1 x 256, the shallowest
+// that holds the depth); the cheapest wins. So: at most 64 words deep,
+// LUTRAM; deeper, block RAM unless very narrow. `registered_read` false (a
+// read Yosys cannot register): never block RAM.
 struct MemoryMapping {
   int bram36 = 0;
   int bram18 = 0;
@@ -62,9 +67,9 @@ struct StructuralCounts {
 StructuralCounts structural_counts(const sim::DesignParams& p);
 
 // The features of the fitted terms, by name in the fit file.
-inline constexpr std::size_t kLutTerms = 7;
+inline constexpr std::size_t kLutTerms = 6;
 inline constexpr std::size_t kFfTerms = 6;
-inline constexpr std::size_t kFmaxTerms = 4;
+inline constexpr std::size_t kFmaxTerms = 5;
 extern const std::array<const char*, kLutTerms> kLutTermNames;
 extern const std::array<const char*, kFfTerms> kFfTermNames;
 extern const std::array<const char*, kFmaxTerms> kFmaxTermNames;
@@ -72,7 +77,9 @@ extern const std::array<const char*, kFmaxTerms> kFmaxTermNames;
 struct ResourceFeatures {
   std::array<double, kLutTerms> lut{};
   std::array<double, kFfTerms> ff{};
-  std::array<double, kFmaxTerms> fmax{};  // path-family feature values
+  // 1; writer FIFO read from LUTRAM (0/1), log2 strobe bits; loader split (0/1),
+  // log2 entries per AXI word
+  std::array<double, kFmaxTerms> fmax{};
 };
 ResourceFeatures resource_features(const sim::DesignParams& p);
 

@@ -198,7 +198,7 @@ const std::array<const char*, kFfTerms> kFfTermNames = {
     "port_ctl",         // per-port reader state
     "axi_bits",         // writer packing register, activation loader
 };
-// Fmax: the period is the longest of three path families (docs/resource_model.md):
+// Fmax: the period is the longest of four path families (docs/resource_model.md):
 //   floor    every other register-to-register path: the readers' burst
 //            planning, FIFO counters, the gearbox select; short carry chains
 //            between registers that barely move with the parameters;
@@ -211,10 +211,41 @@ const std::array<const char*, kFfTerms> kFfTermNames = {
 //            entries (lf_act_loader's Split with AxiDataBits/8/NumPe > 1
 //            entries per word): the entry counter decides the pop of port 0's
 //            head, whose clock enable fans out to AxiDataBits + 1 flops; a
-//            line in log2(entries per word).
+//            line in log2(entries per word);
+//   result   present when the result FIFO is lf_fifo's block-RAM variant
+//            (32 x ResDepth >= 8192 bits): the writer's lane-full pop runs
+//            through the RAM FIFO's read-enable logic into its word counter;
+//            a constant.
 const std::array<const char*, kFmaxTerms> kFmaxTermNames = {
     "floor_ns", "writer_ns", "writer_per_log2_strobe_ns", "split_ns",
-    "split_per_log2_entries_ns"};
+    "split_per_log2_entries_ns", "result_ram_ns"};
+
+namespace {
+
+// What each coefficient multiplies, written into the fit file beside it.
+constexpr std::array<const char*, kLutTerms> kLutTermDocs = {
+    "LUTs of everything that does not scale: control, CSR, float units, row sum",
+    "LUTs per PE adder-tree and group-accumulator bit: (NumPe-1)(W+A+log2 NumPe) + DotBits",
+    "LUTs per gearbox AND-OR input: NumPe x W beat bits x S slots x NumOff offsets",
+    "LUTs per bus bit (AxiDataBits x WeightPorts): row parser, word FIFOs, port heads",
+    "LUTs per weight port: one AXI reader (address, burst planning, credits)",
+    "LUTs per AXI data bit: writer packing and strobes, activation loader"};
+constexpr std::array<const char*, kFfTerms> kFfTermDocs = {
+    "flops of everything that does not scale: control, CSR, float pipelines, row sum",
+    "flops per PE register bit: NumPe (W+A) inputs + registered adder-tree levels",
+    "flops per gearbox bit: S x BusBits slots + NumPe x W beat register",
+    "flops per bus bit (AxiDataBits x WeightPorts): port head slices, parser",
+    "flops per weight port: reader state",
+    "flops per AXI data bit: writer packing register, activation loader"};
+constexpr std::array<const char*, kFmaxTerms> kFmaxTermDocs = {
+    "ns, the floor: every path not in a family below (burst planning, FIFO counters)",
+    "ns, writer family intercept (word FIFO read from LUTRAM -> strobe byte count)",
+    "ns per log2(AxiDataBits/8) strobe bits, writer family",
+    "ns, split family intercept (activation loader, several entries per AXI word)",
+    "ns per log2(AxiDataBits/8/NumPe) entries per word, split family",
+    "ns, result family (result FIFO in block RAM: writer pop -> RAM FIFO read enable -> count)"};
+
+}  // namespace
 
 ResourceFeatures resource_features(const sim::DesignParams& p) {
   const Geometry g = geometry(p);
@@ -235,26 +266,39 @@ ResourceFeatures resource_features(const sim::DesignParams& p) {
   const bool writer_lutram_read = !(g.wf_depth >= 32 && g.wf_width * g.wf_depth >= 8192);
   const std::int64_t acts_per_word = g.axi_bits / (g.abits <= 8 ? 8 : 16);
   const std::int64_t entries_per_word = acts_per_word >= g.num_pe ? acts_per_word / g.num_pe : 1;
-  f.fmax = {1.0, writer_lutram_read ? 1.0 : 0.0, d(clog2(g.axi_bytes)),
-            entries_per_word > 1 ? 1.0 : 0.0, d(clog2(entries_per_word))};
+  const bool result_in_ram = g.res_depth >= 32 && 32 * g.res_depth >= 8192;
+  f.fmax = {1.0,
+            writer_lutram_read ? 1.0 : 0.0,
+            d(clog2(g.axi_bytes)),
+            entries_per_word > 1 ? 1.0 : 0.0,
+            d(clog2(entries_per_word)),
+            result_in_ram ? 1.0 : 0.0};
   return f;
 }
 
 namespace {
 
 // The path families after the floor: (presence feature, line variable,
-// intercept coefficient, slope coefficient), indices into the fmax arrays.
+// intercept coefficient, slope coefficient), indices into the fmax arrays;
+// kNone: a constant family.
+constexpr std::size_t kNone = kFmaxTerms;
 struct PathFamily {
   std::size_t present, x, c0, c1;
 };
-constexpr std::array<PathFamily, 2> kFamilies = {PathFamily{1, 2, 1, 2}, PathFamily{3, 4, 3, 4}};
+constexpr std::array<PathFamily, 3> kFamilies = {
+    PathFamily{1, 2, 1, 2}, PathFamily{3, 4, 3, 4}, PathFamily{5, kNone, 5, kNone}};
+
+double family_ns(const PathFamily& fam, const std::array<double, kFmaxTerms>& c,
+                 const std::array<double, kFmaxTerms>& f) {
+  return fam.x == kNone ? c[fam.c0] : c[fam.c0] + c[fam.c1] * f[fam.x];
+}
 
 // The critical period: the longest of the floor and the present families.
 double fmax_period_ns(const std::array<double, kFmaxTerms>& c,
                       const std::array<double, kFmaxTerms>& f) {
   double t = c[0] * f[0];
   for (const PathFamily& fam : kFamilies)
-    if (f[fam.present] > 0) t = std::max(t, c[fam.c0] + c[fam.c1] * f[fam.x]);
+    if (f[fam.present] > 0) t = std::max(t, family_ns(fam, c, f));
   return t;
 }
 
@@ -415,7 +459,7 @@ std::array<double, kFmaxTerms> fit_fmax(const std::vector<std::array<double, kFm
       std::vector<double> fy;
       for (std::size_t i = 0; i < x.size(); ++i)
         if (family[i] == static_cast<int>(k)) {
-          fx.push_back({1.0, x[i][fam.x]});
+          fx.push_back({1.0, fam.x == kNone ? 0.0 : x[i][fam.x]});
           fy.push_back(period[i]);
         }
       bool two_values = false;
@@ -426,7 +470,7 @@ std::array<double, kFmaxTerms> fit_fmax(const std::vector<std::array<double, kFm
         c[fam.c1] = line[1];
       } else {
         c[fam.c0] = fy.empty() ? c[0] : relative_mean(fy);
-        c[fam.c1] = 0;
+        if (fam.c1 != kNone) c[fam.c1] = 0;
       }
     }
     // Re-attribute: the family that sets each point's period now.
@@ -436,7 +480,7 @@ std::array<double, kFmaxTerms> fit_fmax(const std::vector<std::array<double, kFm
       double t = c[0];
       for (std::size_t k = 0; k < kFamilies.size(); ++k) {
         const PathFamily& fam = kFamilies[k];
-        const double tk = c[fam.c0] + c[fam.c1] * x[i][fam.x];
+        const double tk = family_ns(fam, c, x[i]);
         if (x[i][fam.present] > 0 && tk > t) {
           t = tk;
           best = static_cast<int>(k);
@@ -591,7 +635,19 @@ nlohmann::json fit_file_json(const ResourceFit& fit, const std::vector<FitPoint>
       "lut and ff are sums of coefficient x feature; fmax_mhz = 1000 / max(floor_ns, "
       "writer_ns + writer_per_log2_strobe_ns x log2(AxiDataBits/8) when the writer's word FIFO "
       "is read from LUTRAM, split_ns + split_per_log2_entries_ns x log2(AxiDataBits/8/NumPe) "
-      "when that is > 0). Errors in percent of the measured value.";
+      "when that is > 0, result_ram_ns when the result FIFO is in block RAM). Errors in "
+      "percent of the measured value.";
+  nlohmann::json terms = {{"lut", nlohmann::json::object()}, {"ff", nlohmann::json::object()},
+                          {"fmax", nlohmann::json::object()}};
+  for (std::size_t i = 0; i < kLutTerms; ++i) terms["lut"][kLutTermNames[i]] = kLutTermDocs[i];
+  for (std::size_t i = 0; i < kFfTerms; ++i) terms["ff"][kFfTermNames[i]] = kFfTermDocs[i];
+  for (std::size_t i = 0; i < kFmaxTerms; ++i) terms["fmax"][kFmaxTermNames[i]] = kFmaxTermDocs[i];
+  j["terms"] = terms;
+  j["structural"] = {
+      {"dsp", "NumPe (when WeightBits + ActBits >= 9, Yosys mul2dsp's DSP_Y_MINWIDTH) + 4 (two "
+              "binary32 multipliers, a 24x24 significand product = two 27x18 slices each)"},
+      {"bram", "every RTL memory's width x depth mapped by Yosys 0.23 memory_libmap's costs: "
+               "RAMB18E2 129, RAMB36E2 257, LUTRAM 16 per cell (map_memory); no coefficient"}};
   j["coefficients"] = {{"lut", terms_json(kLutTermNames, fit.coefficients.lut)},
                        {"ff", terms_json(kFfTermNames, fit.coefficients.ff)},
                        {"fmax", terms_json(kFmaxTermNames, fit.coefficients.fmax)}};
@@ -648,7 +704,7 @@ ResourceModel ResourceModel::from_json(const nlohmann::json& j, const std::strin
   fit_points_from_json(root.get_raw("training"), where, "training");
   fit_points_from_json(root.get_raw("validation"), where, "validation");
   root.get_object("error");
-  root.allow({"description", "refit_command"});
+  root.allow({"description", "refit_command", "terms", "structural"});
   root.reject_unknown();
   return m;
 }

@@ -10,11 +10,12 @@
 //   LUT and FF         linear in a few structural features (PE adder tree
 //                      bits, gearbox select inputs, bus and AXI widths, ports,
 //                      counter widths), least squares on relative error.
-//   Fmax               1000 / the longest of three register-to-register path
+//   Fmax               1000 / the longest of four register-to-register path
 //                      families: a floor (control paths), the writer's
 //                      LUTRAM-read strobe count (a line in log2 of the strobe
-//                      bits) and the activation loader's word split (a line
-//                      in log2 of the entries per word), where present.
+//                      bits), the activation loader's word split (a line in
+//                      log2 of the entries per word) and the result FIFO's
+//                      block-RAM variant (a constant), where present.
 // The coefficients live in a fit file (configs/fits/lf_top_xcup-2.json) with
 // the hash of the RTL, synthesis script and delay file they were fitted on;
 // `llamaf fit-resources` refits them, and load() refuses a stale file.
@@ -69,7 +70,7 @@ StructuralCounts structural_counts(const sim::DesignParams& p);
 // The features of the fitted terms, by name in the fit file.
 inline constexpr std::size_t kLutTerms = 6;
 inline constexpr std::size_t kFfTerms = 6;
-inline constexpr std::size_t kFmaxTerms = 5;
+inline constexpr std::size_t kFmaxTerms = 6;
 extern const std::array<const char*, kLutTerms> kLutTermNames;
 extern const std::array<const char*, kFfTerms> kFfTermNames;
 extern const std::array<const char*, kFmaxTerms> kFmaxTermNames;
@@ -78,7 +79,7 @@ struct ResourceFeatures {
   std::array<double, kLutTerms> lut{};
   std::array<double, kFfTerms> ff{};
   // 1; writer FIFO read from LUTRAM (0/1), log2 strobe bits; loader split (0/1),
-  // log2 entries per AXI word
+  // log2 entries per AXI word; result FIFO in block RAM (0/1)
   std::array<double, kFmaxTerms> fmax{};
 };
 ResourceFeatures resource_features(const sim::DesignParams& p);

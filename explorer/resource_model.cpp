@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 
@@ -25,9 +26,7 @@ namespace {
 // The lf_pkg helpers, as the RTL computes its localparams.
 
 std::int64_t clog2(std::int64_t x) {  // $clog2
-  std::int64_t n = 0;
-  while ((std::int64_t{1} << n) < x) ++n;
-  return n;
+  return x <= 1 ? 0 : std::bit_width(static_cast<std::uint64_t>(x - 1));
 }
 std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
 std::int64_t gcd(std::int64_t a, std::int64_t b) {
@@ -125,7 +124,9 @@ MemoryMapping map_fifo(std::int64_t width, std::int64_t depth) {
 
 MemoryMapping map_memory(std::int64_t width, std::int64_t depth, bool registered_read) {
   MemoryMapping m;
-  if (!registered_read || width <= 0 || depth <= 0) return m;
+  // At most 64 words deep, LUTRAM always costs less (16/7 per bit at most,
+  // against 129/36 or more for block RAM), whatever the width.
+  if (!registered_read || width <= 0 || depth <= 64) return m;
   // memory_libmap costs (techlibs/xilinx/lutrams_xcu.txt, brams_xc4v.txt).
   constexpr double kLutRamCost = 16, kRamb18Cost = 129, kRamb36Cost = 257;
   // LUTRAM: the shallowest cell that holds the depth (SDP 32 x 14, SDP
@@ -140,10 +141,14 @@ MemoryMapping map_memory(std::int64_t width, std::int64_t depth, bool registered
       lutram = kLutRamCost * static_cast<double>(width) / static_cast<double>(lr_width[i]);
   // Block RAM: the widest configuration at each depth (9-bit bytes), as many
   // blocks side by side and stacked as the memory needs.
+  // Configurations deeper than the memory only need more blocks side by
+  // side, so the search stops at the first that holds the depth.
   auto blocks = [&](std::int64_t max_width) {
     std::int64_t best = std::numeric_limits<std::int64_t>::max();
-    for (std::int64_t w = max_width, d = 512; w >= 1; w = (w == 9 ? 4 : w / 2), d *= 2)
+    for (std::int64_t w = max_width, d = 512; w >= 1; w = (w == 9 ? 4 : w / 2), d *= 2) {
       best = std::min(best, ceil_div(width, w) * ceil_div(depth, d));
+      if (d >= depth) break;
+    }
     return best;
   };
   const std::int64_t n18 = blocks(36), n36 = blocks(72);
@@ -157,8 +162,9 @@ MemoryMapping map_memory(std::int64_t width, std::int64_t depth, bool registered
   return m;
 }
 
-StructuralCounts structural_counts(const sim::DesignParams& p) {
-  const Geometry g = geometry(p);
+namespace {
+
+StructuralCounts structural_of(const Geometry& g, const sim::DesignParams& p) {
   StructuralCounts s;
   const bool pe_in_dsp = g.wbits + g.abits >= kDspMinProductBits;
   s.dsp = static_cast<double>((pe_in_dsp ? g.num_pe : 0) + kFloatMulDsps);
@@ -174,10 +180,17 @@ StructuralCounts structural_counts(const sim::DesignParams& p) {
   add(map_fifo(32, g.res_depth), 1);                                // result FIFO
   add(map_fifo(g.wf_width, g.wf_depth), 1);                         // writer word FIFO
   add(map_fifo(g.job_bits, p.job_queue_depth), 1);                  // job queue (lf_csr)
-  add(map_fifo(32, kSFifoDepth), 1);                                // group post scale FIFO
-  add(map_fifo(1, std::max(2, p.max_outstanding)), g.ports);        // reader tag FIFOs
-  add(map_fifo(kRowBits + g.col_bits, kDescFifoDepth), 2);          // descriptor FIFOs
+  // Not counted: the group-post scale FIFO (32 x 16), the readers' tag FIFOs
+  // (at most 32 deep) and the descriptor FIFOs (4 deep) are at most 32 words
+  // deep, so always LUTRAM.
+  static_assert(kSFifoDepth <= 32 && kDescFifoDepth <= 32);
   return s;
+}
+
+}  // namespace
+
+StructuralCounts structural_counts(const sim::DesignParams& p) {
+  return structural_of(geometry(p), p);
 }
 
 // The fitted terms. Each LUT/FF feature counts bits of one structure of the
@@ -247,8 +260,9 @@ constexpr std::array<const char*, kFmaxTerms> kFmaxTermDocs = {
 
 }  // namespace
 
-ResourceFeatures resource_features(const sim::DesignParams& p) {
-  const Geometry g = geometry(p);
+namespace {
+
+ResourceFeatures features_of(const Geometry& g) {
   ResourceFeatures f;
   const auto d = [](std::int64_t v) { return static_cast<double>(v); };
   f.lut = {1.0,
@@ -275,6 +289,10 @@ ResourceFeatures resource_features(const sim::DesignParams& p) {
             result_in_ram ? 1.0 : 0.0};
   return f;
 }
+
+}  // namespace
+
+ResourceFeatures resource_features(const sim::DesignParams& p) { return features_of(geometry(p)); }
 
 namespace {
 
@@ -305,8 +323,9 @@ double fmax_period_ns(const std::array<double, kFmaxTerms>& c,
 }  // namespace
 
 ResourceEstimate estimate_resources(const ResourceCoefficients& c, const sim::DesignParams& p) {
-  const ResourceFeatures f = resource_features(p);
-  const StructuralCounts s = structural_counts(p);
+  const Geometry g = geometry(p);
+  const ResourceFeatures f = features_of(g);
+  const StructuralCounts s = structural_of(g, p);
   ResourceEstimate e;
   for (std::size_t i = 0; i < kLutTerms; ++i) e.lut += c.lut[i] * f.lut[i];
   for (std::size_t i = 0; i < kFfTerms; ++i) e.ff += c.ff[i] * f.ff[i];

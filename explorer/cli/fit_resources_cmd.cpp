@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -188,20 +189,35 @@ void run_fit(const FitCmdOptions& o) {
   const std::size_t n = set.training.size() + set.validation.size();
   std::size_t i = 0;
 
-  std::vector<dse::FitPoint> training, validation;
-  for (const TrainingDesign& d : set.training) {
-    const std::string where = fmt::format("{}: training \"{}\"", training_file.string(), d.name);
-    const sim::DesignParams p = sim::design_params_from_json(d.design, where);
-    sim::check_rtl_legality(p, where);
-    const auto s = std::chrono::steady_clock::now();
-    const dse::SynthResult r =
-        dse::synthesize_rtl(sources, opt.top, dse::rtl_parameters(d.design, where), opt);
-    print_progress(++i, n, d.name, r,
-                   std::chrono::duration<double>(std::chrono::steady_clock::now() - s).count());
-    training.push_back(to_point(d.name, p, r));
+  // Every design is read and checked before the first synthesis, so a bad
+  // one costs no Yosys time.
+  const std::size_t needed = std::max(dse::kLutTerms, dse::kFfTerms);
+  if (set.training.size() < needed)
+    throw_error("{}: training: {} designs, the fit needs at least {} (the LUT and FF terms)",
+                training_file.string(), set.training.size(), needed);
+  std::vector<sim::DesignParams> train_params, val_params;
+  std::vector<std::vector<std::pair<std::string, std::int64_t>>> train_rtl;
+  for (std::size_t k = 0; k < set.training.size(); ++k) {
+    const TrainingDesign& d = set.training[k];
+    const std::string where =
+        fmt::format("{}: training[{}] (\"{}\")", training_file.string(), k, d.name);
+    train_params.push_back(sim::design_params_from_json(d.design, where));
+    sim::check_rtl_legality(train_params.back(), where);
+    train_rtl.push_back(dse::rtl_parameters(d.design, where));
   }
-  for (const fs::path& f : set.validation) {
-    const sim::DesignParams p = sim::load_design_params(f.string());
+  for (const fs::path& f : set.validation) val_params.push_back(sim::load_design_params(f.string()));
+
+  std::vector<dse::FitPoint> training, validation;
+  for (std::size_t k = 0; k < set.training.size(); ++k) {
+    const auto s = std::chrono::steady_clock::now();
+    const dse::SynthResult r = dse::synthesize_rtl(sources, opt.top, train_rtl[k], opt);
+    print_progress(++i, n, set.training[k].name, r,
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - s).count());
+    training.push_back(to_point(set.training[k].name, train_params[k], r));
+  }
+  for (std::size_t k = 0; k < set.validation.size(); ++k) {
+    const fs::path& f = set.validation[k];
+    const sim::DesignParams& p = val_params[k];
     const auto s = std::chrono::steady_clock::now();
     const dse::SynthResult r = dse::synthesize(f, opt);
     const std::string name = f.stem().string();

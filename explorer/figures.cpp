@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -580,13 +581,14 @@ void cloud_figure(const Sweep& sweep, const std::vector<json>& records, const St
   }
   std::string data = fmt::format("# analytical cloud (a deterministic sample of the candidates): {}\t{}\n", x, y);
   std::size_t n = 0;
-  double max_x = 0;
+  double max_x = 0, min_x = std::numeric_limits<double>::infinity();
   std::vector<json> pool;  // for the front of the two plotted metrics
   for (std::size_t i = 0; i < cx->second.size(); ++i) {
     const double a = cx->second[i], b = cy->second[i];
     if (std::isnan(a) || std::isnan(b)) continue;
     data += fmt::format("{}\t{}\n", num(a), num(b));
     max_x = std::max(max_x, std::fabs(a));
+    min_x = std::min(min_x, a);
     pool.push_back({{"status", "ok"}, {"metrics", {{x, a}, {y, b}}}});
     ++n;
   }
@@ -624,6 +626,8 @@ void cloud_figure(const Sweep& sweep, const std::vector<json>& records, const St
     const bool front = r.value("analytical_on_front", false);
     confirmed += fmt::format("{}\t{}\t{}\t{}\n", num(*rx), num(*ry), cand ? 7 : 6,
                              rgb_int(figure_palette()[front ? 0 : 1]));
+    max_x = std::max(max_x, std::fabs(*rx));
+    min_x = std::min(min_x, *rx);
     if (const auto ax = number_of(r["analytical"], x), ay = number_of(r["analytical"], y); ax && ay)
       arrows += fmt::format("{}\t{}\t{}\t{}\n", num(*ax), num(*ay), num(*rx - *ax), num(*ry - *ay));
     ++nc;
@@ -637,15 +641,16 @@ void cloud_figure(const Sweep& sweep, const std::vector<json>& records, const St
   write_text(fs::path(stem.string() + ".dat"), data, sum, dir);
   const std::string dat = gp_quote(name + ".dat");
   std::string plot = fmt::format(
-      "plot {0} index 0 using 1:2 with points pt 7 ps 0.15 lc rgb \"#c8c8c8\" "
-      "title {1}, {0} index 1 using 1:2 with steps lw 1.4 lc rgb \"#000000\" "
+      "plot {0} index 0 using 1:2 with points pt 7 ps 0.15 lc rgb \"#c8c8c8\" notitle, "
+      "NaN with points pt 7 ps 0.6 lc rgb \"#c8c8c8\" title {1}, {0} index 1 using 1:2 with steps lw 1.4 lc rgb \"#000000\" "
       "title \"analytical Pareto front\", {0} index 1 using 1:2 with points pt 7 ps 0.45 "
       "lc rgb \"#000000\" notitle",
       dat, gp_quote(fmt::format("analytical ({} sampled points)", n)));
   if (nc > 0) {
     plot += fmt::format(", {0} index 3 using 1:2:3:4 with vectors nohead dt 3 lw 0.8 lc rgb \"#555555\" "
-                        "notitle, {0} index 2 using 1:2:3:4 with points pt variable ps 0.9 lc rgb "
-                        "variable notitle",
+                        "notitle, {0} index 3 using 1:2 with points pt 6 ps 0.6 lc rgb \"#555555\" "
+                        "title \"model's value\", {0} index 2 using 1:2:3:4 with points pt variable "
+                        "ps 0.9 lc rgb variable notitle",
                         dat);
     plot += fmt::format(", NaN with points pt 7 ps 0.9 lc rgb \"{}\" title \"confirmed: front\", NaN "
                         "with points pt 7 ps 0.9 lc rgb \"{}\" title \"confirmed: near front\", NaN "
@@ -661,6 +666,18 @@ void cloud_figure(const Sweep& sweep, const std::vector<json>& records, const St
       "regenerate: cd figures && gnuplot {}.gp)\n{}set xlabel {}\nset ylabel {}\n",
       name, x, name, kHeader, gp_quote(axis_label(sweep, x, "")), gp_quote(axis_label(sweep, y, "")));
   if (max_x >= 1e4) script += "set format x \"%.0s%c\"\n";
+  // About five x tics: the labels of a narrow range (0.0277, 0.0278, ...)
+  // would otherwise run into each other at one column's width.
+  if (max_x > min_x) {
+    const double raw = (max_x - min_x) / 5, mag = std::pow(10.0, std::floor(std::log10(raw)));
+    double step = 10 * mag;
+    for (double f : {1.0, 2.0, 5.0})
+      if (f * mag >= raw) {
+        step = f * mag;
+        break;
+      }
+    script += fmt::format("set xtics {}\n", step);
+  }
   script += "set offsets graph 0.03, graph 0.03, graph 0.05, graph 0.05\n";
   script += figure_outputs(name, plot, 2.8);
   write_text(fs::path(stem.string() + ".gp"), script, sum, dir);

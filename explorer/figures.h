@@ -43,9 +43,9 @@ void make_figures(const Sweep& sweep, const std::vector<nlohmann::json>& records
 // DIR/screen/): "cloud_tokens_lut" and "cloud_tokens_j", tokens/s against
 // LUTs and against J/token: the screen's cloud sample as light grey dots,
 // the analytical Pareto front of the two metrics as a black staircase, and
-// the confirmed points at their cycle-accurate values (orange: from the
-// front, blue: near it; open: misses timing or fit) joined by a dotted line
-// to their analytical position. `records`: as the report shows them, the
+// the confirmed points at their cycle-accurate values (blue: from the
+// front, vermillion: near it; open: misses timing or fit) joined by a
+// dotted line to their analytical value (a small open circle). `records`: as the report shows them, the
 // confirmed ones carrying "analytical".
 void make_cloud_figures(const Sweep& sweep, const std::vector<nlohmann::json>& records,
                         const std::filesystem::path& dir, const ReportOptions& opt,

@@ -958,9 +958,9 @@ ScreenResult screen_sweep(const Sweep& s, ScreenBackend& backend, const ScreenOp
           Cand c{index, ctx, obj};
           if (!dominated_by_front(st.front, c.obj)) {
             insert_into_front(st.front, std::move(c), st.band);
-          } else if (!covered_by_front(st.front, improved(c.obj, s.confirm.margin))) {
+          } else if (s.confirm.all || !covered_by_front(st.front, improved(c.obj, s.confirm.margin))) {
             st.band.push_back(std::move(c));
-            if (st.band.size() > 2 * st.band_pruned + 1024) {
+            if (!s.confirm.all && st.band.size() > 2 * st.band_pruned + 1024) {
               std::vector<Cand> keep;
               for (auto& b : st.band)
                 if (!covered_by_front(st.front, improved(b.obj, s.confirm.margin))) keep.push_back(std::move(b));
@@ -972,6 +972,7 @@ ScreenResult screen_sweep(const Sweep& s, ScreenBackend& backend, const ScreenOp
       }
     };
     std::vector<std::thread> pool;
+    std::atomic<int> running{threads};
     for (int t = 0; t < threads; ++t)
       pool.emplace_back([&, t] {
         try {
@@ -981,7 +982,19 @@ ScreenResult screen_sweep(const Sweep& s, ScreenBackend& backend, const ScreenOp
           if (!error) error = std::current_exception();
           next.store(nchunks);
         }
+        --running;
       });
+    // Progress about once a second: chunks handed out so far.
+    if (opt.progress) {
+      const auto start = std::chrono::steady_clock::now();
+      while (running.load() > 0) {
+        for (int i = 0; i < 20 && running.load() > 0; ++i)
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        if (running.load() == 0) break;
+        opt.progress(std::min(eng.combinations, std::min(next.load(), nchunks) * chunk), eng.combinations,
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      }
+    }
     for (auto& t : pool) t.join();
     if (error) std::rethrow_exception(error);
   };
@@ -1082,9 +1095,9 @@ ScreenResult screen_sweep(const Sweep& s, ScreenBackend& backend, const ScreenOp
     return a.obj[0] != b.obj[0] ? a.obj[0] > b.obj[0] : a.obj[1] < b.obj[1];
   });
   for (auto& c : band) {
-    if (covered_by_front(staircase, improved(c.obj, s.confirm.margin))) continue;
+    if (!s.confirm.all && covered_by_front(staircase, improved(c.obj, s.confirm.margin))) continue;
     const double m = c.obj.size() == 2 ? margin_to_staircase(c, staircase) : margin_of(c, exact);
-    if (m < s.confirm.margin) near.push_back({std::move(c), m, false});
+    if (s.confirm.all || m < s.confirm.margin) near.push_back({std::move(c), m, false});
   }
   // Exact-front members left off by the tolerance are near points (margin 0).
   for (auto it = chosen.begin(); it != chosen.end();)
@@ -1215,6 +1228,7 @@ json ScreenResult::summary_json(const Sweep& sweep) const {
           {"within_margin", within_margin},
           {"near_written", near_written},
           {"confirm", {{"margin", sweep.confirm.margin},
+                       {"all", sweep.confirm.all},
                        {"max_points", sweep.confirm.max_points},
                        {"selected", confirm_count}}},
           {"metrics", stats_j},

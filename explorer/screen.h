@@ -40,6 +40,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -90,6 +91,9 @@ struct ScreenOptions {
   // Points whose patched DesignParams are compared with their resolved
   // JSON's at the start of every run (0: none).
   std::size_t self_check_points = 64;
+  // Called about once a second from the calling thread while the product
+  // is scanned: combinations started, total, seconds since the scan began.
+  std::function<void(std::size_t, std::size_t, double)> progress;
 };
 
 // A point the screen keeps: on the front or within the margin of it.

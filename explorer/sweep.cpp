@@ -526,7 +526,8 @@ Sweep parse_sweep(const json& j, const std::filesystem::path& file,
       if (k == "confirm") {
         const At ca = ea.key(k);
         need_object(v, ca);
-        reject_unknown(v, ca, {"margin", "max_points"});
+        reject_unknown(v, ca, {"margin", "max_points", "all"});
+        if (v.contains("all")) s.confirm.all = get_bool(v["all"], ca.key("all"));
         if (v.contains("margin")) {
           s.confirm.margin = get_number(v["margin"], ca.key("margin"));
           if (!(s.confirm.margin >= 0 && s.confirm.margin <= 1))

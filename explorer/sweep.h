@@ -102,9 +102,12 @@ const char* to_string(Fidelity f);
 // whose objectives, each improved by `margin` relative to its value, would
 // not be dominated by the front), at most `max_points` in all (the front
 // first). Not part of the config hash.
+// With `all`, every candidate is near enough (a check of the model on a
+// small sweep: every point confirmed, the nearest first, up to max_points).
 struct ConfirmOptions {
   double margin = 0.05;
   std::size_t max_points = 12;
+  bool all = false;
 };
 
 struct Sweep {

@@ -133,9 +133,25 @@ std::vector<dse::Point> run_screen(const dse::Sweep& sweep, const ExploreOptions
   dse::ScreenOptions so;
   so.threads = o.jobs;
   so.all_points = o.all_points;
+  // The first screen of a sweep measures the memory ceilings of its memory
+  // configurations (membench): that can take minutes, so show progress.
+  const bool tty = ::isatty(STDERR_FILENO) != 0;
+  double last_line = 0;
+  so.progress = [tty, &last_line](std::size_t done, std::size_t total, double s) {
+    const double left = done > 0 ? s * static_cast<double>(total - done) / static_cast<double>(done) : -1;
+    if (tty) {
+      fmt::print(stderr, "\r\033[K[screen] {}/{} combinations, {} elapsed, ETA {}", done, total, duration(s),
+                 duration(left));
+    } else if (s - last_line >= 10) {
+      last_line = s;
+      fmt::print(stderr, "[screen] {}/{} combinations, {} elapsed, ETA {}\n", done, total, duration(s),
+                 duration(left));
+    }
+  };
   fmt::print(stderr, "screening {} combinations analytically on {} thread(s)...\n",
              dse::combination_count(sweep), so.threads);
   const dse::ScreenResult r = dse::screen_sweep(sweep, *backend, so);
+  if (tty) fmt::print(stderr, "\r\033[K");
   dse::write_screen(out_dir, sweep, r);
   fmt::print("screen: {} points in {:.1f} s ({:.0f} points/s, {:.0f} per thread): {} filtered out, "
              "{} illegal, {} infeasible, {} infeasible on the analytical metrics, {} kept off by "

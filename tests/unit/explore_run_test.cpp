@@ -1,7 +1,8 @@
 // Explorer runs through real subprocesses: the llamaf point protocol, a
 // failing / crashing / hanging point isolated from the rest, a run killed
 // with SIGKILL and resumed without redoing finished points, shards merged,
-// byte-identical results.csv across runs.
+// byte-identical results.csv across runs; fidelity auto from the screen to
+// the report, sharing its results with an rtl run.
 #include "explorer/report.h"
 #include "explorer/results_store.h"
 #include "explorer/runner.h"
@@ -371,4 +372,69 @@ TEST_CASE("explore CLI: progress names each running point's stage, and an ETA", 
   CHECK_THAT(log, Catch::Contains("I=2: simulating 16 tokens (point running"));
   // After the first point (about 3 s), the second's ETA is estimated from it.
   CHECK_THAT(log, Catch::Matches("[\\s\\S]*\\[1/2\\] ok [0-9a-f]{16} I=1 \\(ETA [0-9]+s\\)[\\s\\S]*"));
+}
+
+TEST_CASE("explore CLI: fidelity auto screens then confirms through the runner and reports the error",
+          "[explore]") {
+  TempDir t;
+  // The confirmation's evaluator: a script answering a fixed throughput (the
+  // real one would simulate); the screen is the analytical model itself.
+  const fs::path ev = t.path / "fixed.sh";
+  write(ev, "#!/bin/sh\necho '{\"status\":\"ok\",\"metrics\":{\"tokens_per_s\":50},\"notes\":[],"
+            "\"tools\":{}}' > \"$4\"\n");
+  fs::permissions(ev, fs::perms::owner_all);
+  const fs::path configs = fs::path(LLAMAF_SOURCE_DIR) / "configs";
+  const json s = {
+      {"name", "auto_cli"},
+      {"base", {{"model", (configs / "models" / "stories15M.json").string()},
+                {"design", (configs / "designs" / "embedded.json").string()},
+                {"board", (configs / "boards" / "zcu102.json").string()},
+                {"energy", (configs / "energy" / "zcu102_16nm.json").string()}}},
+      {"evaluate", {{"accuracy", false}, {"synthesize", false}, {"fidelity", "auto"},
+                    {"confirm", {{"all", true}, {"max_points", 4}}}}},
+      {"parameters", json::array({{{"name", "NumPe"}, {"values", {8, 16, 32}}},
+                                  {{"name", "Policy"}, {"set", "evaluate.sim.policy"},
+                                   {"values", {"overlapped", "serial"}}}})},
+      {"objectives", json::array({{{"metric", "tokens_per_s"}, {"goal", "maximize"}}})}};
+  const fs::path sweep = t.path / "auto_cli.json";
+  write(sweep, s.dump(2));
+  const fs::path out = t.path / "out";
+  auto run = [&](std::vector<std::string> args, const std::string& log) {
+    std::vector<std::string> cmd = {kLlamaf.string()};
+    cmd.insert(cmd.end(), args.begin(), args.end());
+    const ProcessResult r = run_process(cmd, t.path / log, 300);
+    INFO(read_file(t.path / log));
+    REQUIRE(r.exited_ok());
+    return read_file(t.path / log);
+  };
+  run({"explore", sweep.string(), "--out", out.string(), "--evaluator", ev.string(), "--gnuplot", ""},
+      "auto.log");
+  // The screen's outputs, and exactly max_points points confirmed.
+  for (const char* f : {"summary.json", "front.jsonl", "cloud.csv"}) CHECK(fs::exists(out / "screen" / f));
+  CHECK_FALSE(fs::exists(out / "screen" / "points.csv"));
+  const json summary = json::parse(read_file(out / "screen" / "summary.json"));
+  CHECK(summary["screened"] == 6);
+  CHECK(summary["candidates"] == 6);
+  const std::vector<json> records = load_records(out);
+  CHECK(records.size() == 4);
+  const std::string md = read_file(out / "report.md");
+  CHECK_THAT(md, Catch::Contains("## Analytical model") && Catch::Contains("4 confirmed points") &&
+                     Catch::Contains("| tokens_per_s | 4 |"));
+  // `llamaf report` regenerates the section from the folder alone.
+  fs::remove(out / "report.md");
+  run({"report", out.string(), "--no-figures"}, "report.log");
+  CHECK_THAT(read_file(out / "report.md"), Catch::Contains("4 confirmed points"));
+  // The same folder run at fidelity rtl: the confirmed points are already
+  // done (same ids), only the other two are evaluated.
+  const std::string log = run({"explore", sweep.string(), "--out", out.string(), "--evaluator", ev.string(),
+                               "--fidelity", "rtl", "--resume", "--gnuplot", ""},
+                              "rtl.log");
+  CHECK_THAT(log, Catch::Contains("this run: 2 evaluated") && Catch::Contains("4 were already done"));
+  CHECK(load_records(out).size() == 6);
+  // --all-points and --list follow the fidelity.
+  const ProcessResult bad = run_process({kLlamaf.string(), "explore", sweep.string(), "--out",
+                                         (t.path / "x").string(), "--fidelity", "rtl", "--all-points"},
+                                        t.path / "bad.log", 60);
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(read_file(t.path / "bad.log"), Catch::Contains("--all-points"));
 }

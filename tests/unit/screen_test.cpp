@@ -356,6 +356,24 @@ TEST_CASE("screen: the margin band is every candidate within the margin of the f
   CHECK(std::isinf(margin_to_front({0, 0}, {{1, 0}})));         // zero cannot improve
 }
 
+TEST_CASE("screen: confirm all takes every candidate, nearest first", "[screen]") {
+  json j = small_sweep();
+  j["evaluate"]["confirm"] = {{"all", true}, {"max_points", 10000}};
+  const Sweep s = parse(j);
+  FakeBackend backend;
+  ScreenOptions opt;
+  opt.threads = 2;
+  opt.max_near_points = 100000;
+  const ScreenResult r = screen_sweep(s, backend, opt);
+  CHECK(r.front_size + r.within_margin == r.candidates);
+  CHECK(r.confirm_count == r.candidates);
+  std::set<std::size_t> indices;
+  for (const auto& sel : r.selected) indices.insert(sel.point.index);
+  CHECK(indices.size() == r.candidates);
+  j["evaluate"]["confirm"] = {{"all", "yes"}};
+  CHECK_THAT(error_of([&] { parse(j); }), Catch::Contains("evaluate.confirm.all"));
+}
+
 TEST_CASE("screen: the front alone beyond max_points is spread along the first objective", "[screen]") {
   json j = small_sweep();
   j["evaluate"]["confirm"] = {{"margin", 0.0}, {"max_points", 2}};

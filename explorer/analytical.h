@@ -22,6 +22,7 @@
 #pragma once
 
 #include "explorer/point_eval.h"
+#include "explorer/resource_model.h"
 #include "sim/rtl_driver/design_params.h"
 
 #include <nlohmann/json.hpp>
@@ -35,11 +36,8 @@
 
 namespace llamaf::dse {
 
-// FPGA resources and estimated Fmax of a design (the fitted model of
-// resource_model.h provides them).
-struct ResourceEstimate {
-  double lut = 0, ff = 0, dsp = 0, bram36 = 0, bram18 = 0, fmax_mhz = 0;
-};
+// FPGA resources and estimated Fmax of a design: ResourceModel::estimate
+// of the fitted model (resource_model.h), or a stand-in in tests.
 using ResourceEstimator = std::function<ResourceEstimate(const sim::DesignParams&)>;
 
 // The analytical metrics of one point. NaN: not available (e.g. no resource

@@ -78,11 +78,9 @@ bool screen_needs_resources(const Sweep& sweep);
 
 // The resource estimator of the screen: the fitted model (resource_model.h,
 // its fit file under configs/fits, checked against the RTL in `rtl_dir`)
-// when the sweep needs resources; empty otherwise, and empty while the
-// build has no resource model (`why` then says so). A stale or missing fit
+// when the sweep needs resources; empty otherwise. A stale or missing fit
 // file throws llamaf::Error naming `llamaf fit-resources`.
-ResourceEstimator screen_resources(const Sweep& sweep, const std::filesystem::path& rtl_dir,
-                                   std::string& why);
+ResourceEstimator screen_resources(const Sweep& sweep, const std::filesystem::path& rtl_dir);
 
 struct ScreenOptions {
   int threads = 1;

@@ -1,14 +1,7 @@
 // The analytical model (analytical.h) as the screen's backend.
 #include "explorer/analytical.h"
-#include "explorer/screen.h"
-
-// The fitted resource model is developed separately (explorer/resource_model.h,
-// `llamaf fit-resources`): explorer/CMakeLists.txt defines
-// LLAMAF_HAVE_RESOURCE_MODEL when the source tree has it (a compile flag, so
-// that adding it recompiles this file; __has_include would not).
-#ifdef LLAMAF_HAVE_RESOURCE_MODEL
 #include "explorer/resource_model.h"
-#endif
+#include "explorer/screen.h"
 
 #include <cmath>
 #include <limits>
@@ -61,26 +54,13 @@ class AnalyticalBackend final : public ScreenBackend {
 
 }  // namespace
 
-ResourceEstimator screen_resources(const Sweep& sweep, const std::filesystem::path& rtl_dir,
-                                   std::string& why) {
-  why.clear();
+ResourceEstimator screen_resources(const Sweep& sweep, const std::filesystem::path& rtl_dir) {
   if (!screen_needs_resources(sweep)) return {};
-#ifdef LLAMAF_HAVE_RESOURCE_MODEL
   // Throws when the fit file is stale or missing: a screen on resources
   // fitted to other RTL would be silently wrong.
   const auto model =
       std::make_shared<const ResourceModel>(ResourceModel::load(default_resource_model_path(), rtl_dir));
-  return [model](const sim::DesignParams& d) {
-    const auto e = model->estimate(d);
-    return ResourceEstimate{e.lut, e.ff, e.dsp, e.bram36, e.bram18, e.fmax_mhz};
-  };
-#else
-  (void)rtl_dir;
-  why = "no resource model in this build (explorer/resource_model.h): the screen has no LUT, DSP, "
-        "BRAM, Fmax, fits_board or timing_met, constraints reading them cannot be checked, and "
-        "evaluate.clock \"fmax\"/\"min\" cannot be modelled";
-  return {};
-#endif
+  return [model](const sim::DesignParams& d) { return model->estimate(d); };
 }
 
 std::unique_ptr<ScreenBackend> make_analytical_backend(const EvalContext& ctx,

@@ -32,5 +32,6 @@ void add_membench_command(CLI::App& app);
 void add_metrics_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
 void add_energy_command(CLI::App& app);
+void add_fit_resources_command(CLI::App& app);
 
 }  // namespace llamaf::cli

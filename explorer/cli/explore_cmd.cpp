@@ -127,10 +127,8 @@ std::vector<dse::Point> run_screen(const dse::Sweep& sweep, const ExploreOptions
   ctx.cache_dir = o.cache_dir.empty() ? dse::default_dse_cache_dir() : std::filesystem::path(o.cache_dir);
   ctx.work_dir = out_dir / "screen";
   ctx.bin_dir = std::filesystem::read_symlink("/proc/self/exe").parent_path();
-  std::string why;
   const dse::ResourceEstimator resources =
-      dse::screen_resources(sweep, std::filesystem::path(LLAMAF_SOURCE_DIR) / "rtl", why);
-  if (!why.empty()) fmt::print(stderr, "note: {}\n", why);
+      dse::screen_resources(sweep, std::filesystem::path(LLAMAF_SOURCE_DIR) / "rtl");
   const auto backend = dse::make_analytical_backend(ctx, resources);
   dse::ScreenOptions so;
   so.threads = o.jobs;

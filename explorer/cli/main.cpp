@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
   llamaf::cli::add_metrics_command(app);
   llamaf::cli::add_compare_command(app);
   llamaf::cli::add_energy_command(app);
+  llamaf::cli::add_fit_resources_command(app);
   // --version on the tool and on every subcommand (`sim` forwards it to the
   // simulator, which names its design too).
   app.set_version_flag("--version", version_text);

@@ -39,24 +39,8 @@ int main(int argc, char** argv) {
     }
   }
   try {
-    Sweep sweep = load_sweep(sweep_path, Fidelity::kAnalytical);
-    std::string why;
-    const ResourceEstimator resources =
-        screen_resources(sweep, fs::path(LLAMAF_SOURCE_DIR) / "rtl", why);
-    if (!why.empty()) {
-      // Without a resource model the analytical model refuses evaluate.clock
-      // "fmax"/"min" (no Fmax): the sweep is then screened at its requested
-      // clocks, and its resource constraints cannot be checked (every point
-      // is infeasible after evaluation: no front, the same evaluation cost).
-      fmt::print("note: {}\n", why);
-      nlohmann::json j = nlohmann::json::parse(std::ifstream(sweep_path));
-      if (j.contains("evaluate") && j["evaluate"].contains("clock")) {
-        fmt::print("note: evaluate.clock \"{}\" replaced by \"requested\"\n",
-                   j["evaluate"]["clock"].get<std::string>());
-        j["evaluate"]["clock"] = "requested";
-      }
-      sweep = parse_sweep(j, sweep_path, sweep_path.parent_path(), Fidelity::kAnalytical);
-    }
+    const Sweep sweep = load_sweep(sweep_path, Fidelity::kAnalytical);
+    const ResourceEstimator resources = screen_resources(sweep, fs::path(LLAMAF_SOURCE_DIR) / "rtl");
     EvalContext ctx;
     ctx.sweep_dir = fs::absolute(sweep_path).parent_path();
     ctx.cache_dir = default_dse_cache_dir();

@@ -76,7 +76,8 @@ TEST_CASE("cli: numeric options are checked with readable messages and exit code
 
 TEST_CASE("cli: --version on every command names the version, revision and tools", "[cli]") {
   for (const char* cmd : {"--version", "generate --version", "eval --version", "synth --version",
-                          "explore --version", "point --version", "report --version", "merge --version"}) {
+                          "explore --version", "point --version", "report --version", "merge --version",
+                          "fit-resources --version"}) {
     const Run r = run(cmd);
     INFO(cmd << "\n" << r.out);
     CHECK(r.code == 0);
@@ -108,6 +109,31 @@ TEST_CASE("cli: synth refuses illegal parameters before Yosys and names a missin
   INFO(noyosys.out);
   CHECK(noyosys.code == 1);
   CHECK_THAT(noyosys.out, Catch::Contains("/nonexistent/yosys") && Catch::Contains("not found"));
+}
+
+TEST_CASE("cli: fit-resources checks every training design before any synthesis", "[cli]") {
+  llamaf::test::TempDir t("llamaf-cli");
+  json train = json::parse(llamaf::test::read_file(kSrc + "/configs/fits/training.json"));
+  train.erase("validation_dir");
+  train["training"][6]["rtl"]["NumPe"] = 3;
+  llamaf::test::write_file(t.path / "training.json", train.dump());
+  const std::string args = "fit-resources --training " + (t.path / "training.json").string() +
+                           " --out " + (t.path / "fit.json").string() + " --cache-dir " +
+                           (t.path / "cache").string();
+  const Run bad = run(args);
+  INFO(bad.out);
+  CHECK(bad.code == 1);
+  CHECK_THAT(bad.out, Catch::Contains("training.json: training[6] (\"") &&
+                          Catch::Contains("rtl.NumPe = 3"));
+  CHECK_FALSE(fs::exists(t.path / "cache"));  // no synthesis ran
+  CHECK_FALSE(fs::exists(t.path / "fit.json"));
+  train["training"][6]["rtl"]["NumPe"] = 8;
+  train["training"][6]["rtll"] = 1;
+  llamaf::test::write_file(t.path / "training.json", train.dump());
+  const Run typo = run(args);
+  CHECK(typo.code == 1);
+  CHECK_THAT(typo.out, Catch::Contains("training[6].rtll") && Catch::Contains("did you mean 'rtl'"));
+  CHECK_FALSE(fs::exists(t.path / "cache"));
 }
 
 TEST_CASE("cli: merge never writes into an input, and explore exits 3 when a point failed", "[cli]") {

@@ -531,7 +531,9 @@ PointResult analytical_point_result(const json& point, const EvalContext& ctx,
   r.metrics.update(to_json(model.evaluate(d)));
   r.metrics["fidelity"] = "analytical";
   r.tools["analytical_model"] = "explorer/analytical.cpp (docs/analytical.md)";
-  if (!resources) r.notes.push_back("no resource model: resources, Fmax and board fit absent");
+  if (!resources)
+    r.notes.push_back("synthesis switched off (evaluate.synthesize = false): no resource model, so "
+                      "resources, Fmax and board fit are absent");
   return r;
 }
 

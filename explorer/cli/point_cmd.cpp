@@ -10,6 +10,7 @@
 
 #include "explorer/analytical.h"
 #include "explorer/point_eval.h"
+#include "explorer/resource_model.h"
 #include "explorer/results_store.h"
 #include "sim/model/error.h"
 
@@ -54,8 +55,19 @@ void run_point(const PointOptions& o) {
     ctx.work_dir = std::filesystem::absolute(o.out_path).parent_path();
     std::error_code ec;
     ctx.bin_dir = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
-    r = o.fidelity == "analytical" ? dse::analytical_point_result(point, ctx, {})
-                                   : dse::evaluate_point(point, ctx);
+    if (o.fidelity == "analytical") {
+      // Resources and Fmax from the fitted model, unless the point has
+      // synthesis switched off (a stale fit is refused, naming the refit).
+      dse::ResourceEstimator resources;
+      if (point.value("evaluate", nlohmann::json::object()).value("synthesize", true)) {
+        auto model = std::make_shared<const dse::ResourceModel>(dse::ResourceModel::load(
+            dse::default_resource_model_path(), std::filesystem::path(LLAMAF_SOURCE_DIR) / "rtl"));
+        resources = [model](const sim::DesignParams& d) { return model->estimate(d); };
+      }
+      r = dse::analytical_point_result(point, ctx, resources);
+    } else {
+      r = dse::evaluate_point(point, ctx);
+    }
   } catch (const std::exception& e) {
     r.status = "failed";
     r.reason = e.what();

@@ -4,6 +4,7 @@
 
 #include "explorer/clock.h"
 #include "explorer/energy.h"
+#include "explorer/hash.h"
 #include "sim/board/board.h"
 #include "sim/dram/address_map.h"
 #include "sim/dram/membench.h"
@@ -77,6 +78,18 @@ struct MemoryCeiling {
 
 using MemoryKey = std::tuple<std::string, int, int, int, std::int64_t, std::int64_t>;
 
+// The memory ceilings measured so far in this process, by board: shared by
+// every model of the same board (a sweep's contexts differ in the model
+// shape or the schedule, not in the memory path).
+struct CeilingCache {
+  std::shared_mutex mu;
+  std::map<std::pair<std::string, MemoryKey>, MemoryCeiling> map;
+};
+CeilingCache& ceiling_cache() {
+  static CeilingCache cache;
+  return cache;
+}
+
 }  // namespace
 
 struct AnalyticalModel::Impl {
@@ -102,8 +115,7 @@ struct AnalyticalModel::Impl {
   std::int64_t bank_period = 1;
   double accel_start_s = 0, irq_s = 0;
   bool irq_profiled = false;
-  mutable std::shared_mutex mu;
-  mutable std::map<MemoryKey, MemoryCeiling> ceilings;
+  std::string board_id;  // json_hash of the board: which ceilings it shares
 
   MemoryCeiling ceiling(const sim::DesignParams& d, const std::vector<std::string>& ports,
                         std::int64_t stagger) const;
@@ -127,6 +139,7 @@ AnalyticalModel::AnalyticalModel(const json& point, const EvalContext& ctx,
   Impl& m = *impl_;
   m.resources = std::move(resources);
   m.board = board::board_from_json(need(point, "board"), "board");
+  m.board_id = json_hash(need(point, "board"));
   m.shape = model::config_from_json(need(point, "model"), "model");
   const json& ev = need(point, "evaluate");
   const json sim = ev.value("sim", json::object());
@@ -241,9 +254,10 @@ MemoryCeiling AnalyticalModel::Impl::ceiling(const sim::DesignParams& d,
       d.weight_chunk_bytes ? 0 : stagger % bank_period + (stagger >= bank_period ? bank_period : 0);
   const MemoryKey key{names, d.burst_bytes(), d.max_outstanding, d.wgt_buf_words * d.axi_bytes(),
                       d.weight_chunk_bytes, distance};
+  CeilingCache& cache = ceiling_cache();
   {
-    std::shared_lock lock(mu);
-    if (auto it = ceilings.find(key); it != ceilings.end()) return it->second;
+    std::shared_lock lock(cache.mu);
+    if (auto it = cache.map.find({board_id, key}); it != cache.map.end()) return it->second;
   }
   dram::MembenchOptions o;
   o.ports = ports;
@@ -266,8 +280,8 @@ MemoryCeiling AnalyticalModel::Impl::ceiling(const sim::DesignParams& d,
   c.bytes_per_ns = r.total_read_mbps * 1e6 / 1e9;
   const double bytes = r.dram_stats.value("bytes_read", 0.0);
   c.activates_per_byte = bytes > 0 ? r.dram_stats.value("activates", 0.0) / bytes : 0.0;
-  std::unique_lock lock(mu);
-  ceilings.emplace(key, c);
+  std::unique_lock lock(cache.mu);
+  cache.map.emplace(std::pair{board_id, key}, c);
   return c;
 }
 

@@ -73,8 +73,8 @@ nlohmann::json to_json(const AnalyticalMetrics& m);
 
 // What stays fixed while a sweep varies the design: board, model shape,
 // host, energy table and evaluate options, taken from one resolved point.
-// evaluate() is thread-safe (the memory ceilings it memoizes are shared
-// under a lock).
+// evaluate() is thread-safe (the memory ceilings it memoizes are shared,
+// under a lock, by every model of the same board in the process).
 class AnalyticalModel {
  public:
   // `point`: a resolved point (sweep.h Point::resolved). `resources` may be

@@ -36,32 +36,6 @@ namespace fs = std::filesystem;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-// Sets `value` at a dotted path inside `root`, creating objects on the way
-// (as the sweep's expansion does).
-void set_json_path(json& root, const std::string& path, const json& value) {
-  json* cur = &root;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t dot = path.find('.', start);
-    const std::string part = path.substr(start, dot == std::string::npos ? dot : dot - start);
-    if (cur->is_null()) *cur = json::object();
-    if (!cur->is_object()) throw_error("cannot set '{}': '{}' is not an object", path, part);
-    if (dot == std::string::npos) {
-      (*cur)[part] = value;
-      return;
-    }
-    cur = &(*cur)[part];
-    start = dot + 1;
-  }
-}
-
-std::optional<ExprValue> expr_value(const json& v) {
-  if (v.is_boolean()) return ExprValue::num(v.get<bool>() ? 1 : 0);
-  if (v.is_number()) return ExprValue::num(v.get<double>());
-  if (v.is_string()) return ExprValue::str(v.get<std::string>());
-  return std::nullopt;
-}
-
 // ---------------------------------------------------------------------------
 // DesignParams fields a patch may set: the 14 lf_top parameters (in
 // kRtlParamNames order), then the clock, the PS ports and the layout.
@@ -221,7 +195,7 @@ DesignPatcher::DesignPatcher(const Sweep& s) : impl_(std::make_unique<Impl>()) {
     for (std::size_t i : m.context_params)
       if (s.params[i].configs.empty())
         for (const auto& t : s.params[i].targets)
-          if (t.rfind("design.", 0) == 0) set_json_path(dj, t.substr(7), s.params[i].values[digits[i]]);
+          if (t.rfind("design.", 0) == 0) set_path(dj, t.substr(7), s.params[i].values[digits[i]], "design patch");
     sim::DesignParams base;
     std::string error;
     try {
@@ -238,7 +212,7 @@ DesignPatcher::DesignPatcher(const Sweep& s) : impl_(std::make_unique<Impl>()) {
         Impl::Patch patch;
         json pj = dj;
         try {
-          for (const auto& t : p.targets) set_json_path(pj, t.substr(7), v);
+          for (const auto& t : p.targets) set_path(pj, t.substr(7), v, "design patch");
           patch.d = sim::design_params_from_json(pj, "design");
           // Whatever else the value changes is part of its patch too.
           for (int f = 0; f < kFields; ++f)
@@ -307,7 +281,7 @@ std::string DesignPatcher::point_id(const std::vector<std::size_t>& digits) cons
   for (std::size_t i = 0; i < s.params.size(); ++i)
     if (s.params[i].configs.empty())
       for (const auto& t : s.params[i].targets)
-        if (t.rfind("design.", 0) == 0) set_json_path(dj, t.substr(7), s.params[i].values[digits[i]]);
+        if (t.rfind("design.", 0) == 0) set_path(dj, t.substr(7), s.params[i].values[digits[i]], "design patch");
   const std::size_t c = context_of(digits);
   std::uint64_t h = fnv1a64(dj.dump(), m.id_head[c]);
   h = fnv1a64(m.id_middle[c], h);
@@ -520,7 +494,7 @@ struct Engine {
     combinations = combination_count(s);
     for (const auto& p : s.params) {
       std::vector<ExprValue> vs;
-      for (const json& v : p.values) vs.push_back(*expr_value(v));
+      for (const json& v : p.values) vs.push_back(*to_expr_value(v));
       pvalues.push_back(std::move(vs));
     }
   }

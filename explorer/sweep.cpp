@@ -214,25 +214,6 @@ void validate_evaluate_key(const std::string& key, const json& v, const At& at) 
   }
 }
 
-// Sets `value` at a dotted path inside `root`, creating objects on the way.
-void set_path(json& root, const std::string& path, const json& value, const std::string& where) {
-  json* cur = &root;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t dot = path.find('.', start);
-    const std::string part = path.substr(start, dot == std::string::npos ? dot : dot - start);
-    if (cur->is_null()) *cur = json::object();
-    if (!cur->is_object())
-      throw_error("{}: cannot set '{}': '{}' is not an object", where, path, part);
-    if (dot == std::string::npos) {
-      (*cur)[part] = value;
-      return;
-    }
-    cur = &(*cur)[part];
-    start = dot + 1;
-  }
-}
-
 const json* get_path(const json& root, const std::string& path) {
   const json* cur = &root;
   std::size_t start = 0;
@@ -248,12 +229,6 @@ const json* get_path(const json& root, const std::string& path) {
   }
 }
 
-std::optional<ExprValue> to_expr_value(const json& v) {
-  if (v.is_boolean()) return ExprValue::num(v.get<bool>() ? 1 : 0);
-  if (v.is_number()) return ExprValue::num(v.get<double>());
-  if (v.is_string()) return ExprValue::str(v.get<std::string>());
-  return std::nullopt;
-}
 
 bool valid_name(const std::string& s, bool allow_dots) {
   if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
@@ -849,6 +824,32 @@ Sweep parse_sweep(const json& j, const std::filesystem::path& file,
   hashed["evaluate"] = s.evaluate;
   s.hash = json_hash(hashed);
   return s;
+}
+
+void set_path(json& root, const std::string& path, const json& value, const std::string& where) {
+  json* cur = &root;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t dot = path.find('.', start);
+    const std::string part = path.substr(start, dot == std::string::npos ? dot : dot - start);
+    if (cur->is_null()) *cur = json::object();
+    if (!cur->is_object())
+      throw_error("{}: cannot set '{}': '{}' is not an object", where, path, part);
+    if (dot == std::string::npos) {
+      (*cur)[part] = value;
+      return;
+    }
+    cur = &(*cur)[part];
+    start = dot + 1;
+  }
+}
+
+
+std::optional<ExprValue> to_expr_value(const json& v) {
+  if (v.is_boolean()) return ExprValue::num(v.get<bool>() ? 1 : 0);
+  if (v.is_number()) return ExprValue::num(v.get<double>());
+  if (v.is_string()) return ExprValue::str(v.get<std::string>());
+  return std::nullopt;
 }
 
 std::optional<ExprValue> point_value(const Point& p, const std::string& name) {

@@ -201,6 +201,15 @@ Expansion expand(const Sweep& sweep);
 // path into the resolved point ("design.ActBufCols", "model.dim").
 std::optional<ExprValue> point_value(const Point& p, const std::string& name);
 
+// Sets `value` at a dotted path inside `root` ("design.rtl.NumPe"),
+// creating objects on the way; throws naming `where` when a step is not an
+// object.
+void set_path(nlohmann::json& root, const std::string& path, const nlohmann::json& value,
+              const std::string& where);
+// A JSON value as an expression value: booleans as 0/1, numbers, strings;
+// nullopt for anything else.
+std::optional<ExprValue> to_expr_value(const nlohmann::json& v);
+
 // --shard K/N: parses "K/N" (1 <= K <= N); errors quote the text.
 struct Shard {
   int k = 1, n = 1;

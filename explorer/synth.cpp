@@ -373,12 +373,20 @@ SynthResult run_flow(SynthResult r, const std::vector<fs::path>& sources, const 
     TimingOptions topt;
     topt.sta = opt.sta;
     topt.clocks = opt.clocks;
-    // The OpenSTA inputs and full report stay next to the entry (<key>.sta/).
-    topt.work_dir = cache / (r.key + ".sta");
+    // OpenSTA runs in the private scratch folder: two points of a sweep
+    // with the same parameters may time the same netlist at once, and a
+    // shared folder let one read the other's half-written report (a point
+    // of `make run` failed with "no register-to-register path"). Its inputs
+    // and full report then stay next to the entry (<key>.sta/); when two
+    // runs race, either's copy (the same netlist and delays) stays.
+    topt.work_dir = work / "sta";
     if (!find_program(opt.sta))
       throw_error("{}: OpenSTA '{}' not found (Debian package 'opensta')", origin, opt.sta);
     r.timing = time_netlist(read_json_file(netlist), *delays, topt);
     r.fmax_mhz = r.timing.fmax_mhz;
+    const fs::path kept = cache / (r.key + ".sta");
+    fs::remove_all(kept, ec);
+    fs::rename(topt.work_dir, kept, ec);
   }
   nlohmann::json params = nlohmann::json::object();
   for (const auto& [k, v] : r.parameters) params[k] = v;

@@ -16,6 +16,8 @@
 
 #include "tests/support/files.h"
 
+#include "tests/support/errors.h"
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -66,17 +68,7 @@ ExprValue eval(const std::string& text, const std::map<std::string, ExprValue>& 
   });
 }
 
-// The message of the llamaf::Error `f` throws.
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  FAIL("expected llamaf::Error");
-  return "";
-}
+using llamaf::test::error_of;
 
 }  // namespace
 

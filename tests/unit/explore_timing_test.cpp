@@ -13,6 +13,8 @@
 
 #include "tests/support/files.h"
 
+#include "tests/support/errors.h"
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -46,16 +48,7 @@ json base_sweep() {
 
 Sweep parse(const json& j) { return parse_sweep(j, "sweep.json", "."); }
 
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  FAIL("expected llamaf::Error");
-  return "";
-}
+using llamaf::test::error_of;
 
 json record(const std::string& id, json metrics, const std::string& status = "ok") {
   return {{"id", id}, {"index", 0}, {"status", status}, {"reason", ""},

@@ -14,6 +14,8 @@
 
 #include "tests/support/files.h"
 
+#include "tests/support/errors.h"
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -39,16 +41,7 @@ json zcu102() {
                                              "zcu102.json"));
 }
 
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  FAIL("expected llamaf::Error");
-  return "";
-}
+using llamaf::test::error_of;
 
 // Closed-form stand-in metrics: memory- or compute-bound tokens/s, LUTs
 // growing with PEs and ports, timing failing for wide fast designs.
